@@ -1,0 +1,44 @@
+"""The `citizen-gateway` command: one entry point, each subcommand owned by the module that does the job."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+# (subcommand module, what it is for). Each module exposes `register(subparsers)`, which adds its
+# subcommands and sets `handler` (a callable taking the parsed namespace, returning an exit code).
+# Imported lazily so that `citizen-gateway seed` does not pay for the web stack and vice versa.
+COMMAND_MODULES: tuple[str, ...] = (
+    "council.cli",  # seed: generate and load the synthetic council
+    "stack.cli",  # stack up/down/status: the local PostgreSQL, MariaDB and Trino
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="citizen-gateway",
+        description="A single citizen view over department databases, masked by policy.",
+    )
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module_name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name != module_name:
+                raise
+            continue  # a part not built yet: its subcommands are simply absent
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    code: int = args.handler(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
