@@ -26,28 +26,20 @@ from graphql import (
 )
 
 from gateway.errors import ContractError
+from gateway.ir import Table
 
 ROOT_TYPE = "Citizen"
 CONNECTION_TYPES = frozenset({"Query", "CitizenConnection", "CitizenEdge", "PageInfo"})
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 SCALAR_KINDS = {"ID": "id", "String": "string", "Int": "int", "Float": "float",
                 "Boolean": "boolean", "Date": "date"}
 
 
-@dataclass(frozen=True)
-class TableRef:
-    catalog: str
-    schema: str
-    table: str
-
-    @classmethod
-    def parse(cls, dotted: str) -> TableRef:
-        parts = dotted.split(".")
-        if len(parts) != 3 or not all(_IDENTIFIER.fullmatch(part) for part in parts):
-            raise ContractError(f"table {dotted!r} must be catalog.schema.table")
-        return cls(*parts)
-
-    def __str__(self) -> str:
-        return f"{self.catalog}.{self.schema}.{self.table}"
+def parse_table(dotted: str) -> Table:
+    parts = dotted.split(".")
+    if len(parts) != 3 or not all(_IDENTIFIER.fullmatch(part) for part in parts):
+        raise ContractError(f"table {dotted!r} must be catalog.schema.table")
+    return Table(*parts)
 
 
 @dataclass(frozen=True)
@@ -103,7 +95,7 @@ FieldInfo = ColumnField | LinkField | JoinField
 @dataclass(frozen=True)
 class ObjectInfo:
     name: str
-    table: TableRef
+    table: Table
     key: str
     fields: dict[str, FieldInfo]
 
@@ -114,7 +106,7 @@ class ObjectInfo:
 
 @dataclass(frozen=True)
 class PersonIndex:
-    table: TableRef
+    table: Table
     citizen_key: str
     department_column: str
     local_key: str
@@ -135,7 +127,6 @@ class Contract:
         return sorted({info.department for info in self.objects.values()})
 
 
-_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 
 
 def snake_case(name: str) -> str:
@@ -232,7 +223,7 @@ def _object_info(object_type: GraphQLObjectType) -> ObjectInfo:
             raise ContractError(f"{field_where}: unsupported type {named}")
     return ObjectInfo(
         object_type.name,
-        TableRef.parse(table_args["name"]),
+        parse_table(table_args["name"]),
         _column_name(table_args["key"], where),
         fields,
     )
@@ -287,7 +278,7 @@ def load_contract(path: Path) -> Contract:
     if index_args is None:
         raise ContractError(f"{path}: the schema needs @personIndex(...)")
     person_index = PersonIndex(
-        TableRef.parse(index_args["table"]),
+        parse_table(index_args["table"]),
         _column_name(index_args["citizenKey"], "@personIndex"),
         _column_name(index_args["department"], "@personIndex"),
         _column_name(index_args["localKey"], "@personIndex"),
