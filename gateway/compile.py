@@ -340,7 +340,7 @@ class Compiler:
 
         rank = (own_column, nested.order) if nested.many else None
         alias = self._scan(nested.table, nested.table_key, nested.selections, conditions,
-                           {own_column}, rank)
+                           {own_column} | {sort.column for sort in nested.order}, rank)
         child = _Relation(alias, nested.table_key)
         row, row_type = self.row(child, nested.selections)
         join_source = link_alias or parent.alias
@@ -409,7 +409,10 @@ class Compiler:
         relation = _Relation(
             self._scan(root.table, root.table_key, root.selections, conditions, set()), root.table_key)
         row, _ = self.row(relation, root.selections)
-        tree = self._finish(relation, [exp.alias_(self._json(row), _ident("node"))])
+        tree = self._finish(relation, [
+            exp.alias_(self._json(row), _ident("node")),
+            exp.alias_(_col(relation.alias, root.table_key), _ident("citizen")),  # for the audit
+        ])
         return Statement(tree, 1, (), tuple(sorted(self.departments)))
 
     def page(self, root: CitizenPage) -> Statement:
