@@ -1,0 +1,68 @@
+"""Golden tests of the compiler: GraphQL in, the Trino SQL statement out.
+
+Each tests/unit/golden/NAME.graphql (with optional NAME.variables.json) is planned and compiled
+into NAME.sql. Review a changed .sql like code; regenerate with UPDATE_GOLDEN=1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from graphql import parse, validate
+
+from gateway import cursor as cursors
+from gateway.compile import compile_root
+from gateway.ir import CitizenLookup, CitizenPage, Sort
+from gateway.plan import Planner, coerce_variables, select_operation
+
+GOLDEN = Path(__file__).parent / "golden"
+CURSOR_KEY = b"golden-cursor-key"
+CASES = sorted(path.stem for path in GOLDEN.glob("*.graphql"))
+
+
+def _variables(name: str) -> dict[str, object]:
+    path = GOLDEN / f"{name}.variables.json"
+    if not path.exists():
+        return {}
+    variables = json.loads(path.read_text())
+    for key, value in variables.items():
+        if isinstance(value, dict) and "$cursor" in value:  # a real signed cursor for this order
+            order = tuple(Sort(field, field, "string", desc) for field, desc in value["$cursor"])
+            variables[key] = cursors.encode(tuple(value["values"]), order, CURSOR_KEY)
+    return variables
+
+
+def compile_case(name: str, contract, served_schema) -> str:  # type: ignore[no-untyped-def]
+    document = parse((GOLDEN / f"{name}.graphql").read_text())
+    assert not validate(served_schema, document)
+    operation = select_operation(document, None)
+    variables = coerce_variables(served_schema, operation, _variables(name))
+    plan = Planner(contract, served_schema, document, variables, CURSOR_KEY).plan(operation)
+    statements = []
+    for root in plan.roots:
+        assert isinstance(root, CitizenLookup | CitizenPage)
+        statement = compile_root(root, plan.person_index, "golden-pseudonym-key")
+        statements.append(statement.tree.sql(dialect="trino", pretty=True) + ";\n")
+    return "\n".join(statements)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_golden_sql(name: str, contract, served_schema) -> None:  # type: ignore[no-untyped-def]
+    actual = compile_case(name, contract, served_schema)
+    expected_path = GOLDEN / f"{name}.sql"
+    if os.environ.get("UPDATE_GOLDEN") or not expected_path.exists():
+        expected_path.write_text(actual)
+    assert actual == expected_path.read_text()
+
+
+def test_every_department_table_is_read_through_a_semi_join(contract, served_schema) -> None:  # type: ignore[no-untyped-def]
+    """No department table may be read without a predicate on its key (that would be a scan)."""
+    sql = compile_case("citizen_every_department", contract, served_schema)
+    for table in ("patient", "encounter", "prescription", "client", "social_case", "assessment",
+                  "safeguarding_flag", "pupil", "enrolment", "attendance", "exclusion", "tenant",
+                  "tenancy", "rent_account", "repair"):
+        scan = sql.split(f'."{table}" AS "t"', 1)[1].split("), ", 1)[0]
+        assert "IN (" in scan, f"{table} is read without a key predicate"
