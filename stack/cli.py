@@ -7,7 +7,7 @@ import sys
 import time
 from typing import Any
 
-from stack import lifecycle
+from stack import lifecycle, trino
 from stack.errors import StackError
 from stack.settings import Settings
 
@@ -34,6 +34,17 @@ def _down(args: argparse.Namespace) -> int:
     for error in failures:
         _fail(error)
     return 1 if failures else 0
+
+
+def _install(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    try:
+        if not trino.installed(settings):
+            print(f"trino: fetching and unpacking {trino.TRINO_VERSION} ...", flush=True)
+            trino.install(settings)
+    except StackError as error:
+        return _fail(error)
+    return 0
 
 
 def _status(args: argparse.Namespace) -> int:
@@ -68,6 +79,10 @@ def register(subparsers: Any) -> None:
         "up", help="start every part (idempotent), seed if empty, wait until Trino answers",
     )
     up.set_defaults(handler=_up)
+    install = commands.add_parser(
+        "install", help="fetch (mvn) and unpack the pinned Trino server if it is missing",
+    )
+    install.set_defaults(handler=_install)
     down = commands.add_parser("down", help="stop Trino, MariaDB and PostgreSQL")
     down.set_defaults(handler=_down)
     status = commands.add_parser("status", help="print each part's state (exit 3 if any is down)")

@@ -153,16 +153,21 @@ def provision(settings: Settings) -> None:
     client(settings, header + (SQL_DIR / "mariadb.sql").read_text())
 
 
-def has_rows(settings: Settings, department: Department) -> bool:
-    """Whether the department's probe table exists and holds at least one row."""
-    database, table = department.name, department.probe_table
+def has_table(settings: Settings, department: Department) -> bool:
+    """Whether the department's probe table exists."""
     exists = client(
         settings,
         "SELECT COUNT(*) FROM information_schema.tables "
-        f"WHERE table_schema = '{database}' AND table_name = '{table}';",
+        f"WHERE table_schema = '{department.name}' AND table_name = '{department.probe_table}';",
     )
-    if exists.strip() != "1":
+    return exists.strip() == "1"
+
+
+def has_rows(settings: Settings, department: Department) -> bool:
+    """Whether the department's probe table exists and holds at least one row."""
+    if not has_table(settings, department):
         return False
+    database, table = department.name, department.probe_table
     return client(settings, f"SELECT EXISTS (SELECT 1 FROM {database}.{table});").strip() == "1"
 
 

