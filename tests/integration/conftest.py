@@ -1,0 +1,70 @@
+"""Fixtures for the integration tier: the real local stack (`make up`), never a mock.
+
+`stack` checks once per session that every reader account logs in and every Trino catalog
+answers; if not, every test that needs it FAILS (never skips) with the part that is down.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg
+import pymysql
+import pytest
+
+from stack import lifecycle, trino
+from stack.errors import StackError
+from stack.settings import HOST, LOADER_USER, Settings
+
+
+@pytest.fixture(scope="session")
+def stack() -> Settings:
+    settings = Settings.from_env()
+    try:
+        lifecycle.ready(settings)
+    except StackError as error:
+        pytest.fail(f"the local stack is not up ({error}); start it with `make up`", pytrace=False)
+    return settings
+
+
+@pytest.fixture
+def trino_cursor(stack: Settings) -> Iterator[Any]:
+    connection = trino.connect(stack, timeout=120)
+    try:
+        yield connection.cursor()
+    finally:
+        connection.close()
+
+
+def postgres_reader(settings: Settings, department: str) -> psycopg.Connection[Any]:
+    """The department's own read-only account, straight to PostgreSQL (not through Trino)."""
+    return psycopg.connect(
+        host=HOST, port=settings.postgres_port, dbname=department,
+        user=f"{department}_reader", password=settings.reader_password(department),
+        connect_timeout=5, autocommit=True,
+    )
+
+
+def mariadb_reader(settings: Settings, department: str) -> pymysql.Connection[Any]:
+    """The department's own read-only account, straight to MariaDB (not through Trino)."""
+    return pymysql.connect(
+        host=HOST, port=settings.mariadb_port, database=department,
+        user=f"{department}_reader", password=settings.reader_password(department),
+        connect_timeout=5, read_timeout=60, autocommit=True,
+    )
+
+
+def postgres_loader(settings: Settings, department: str) -> psycopg.Connection[Any]:
+    """The loader account: owner of the tables, so it sees their pg_stat_user_tables counters."""
+    return psycopg.connect(
+        host=HOST, port=settings.postgres_port, dbname=department, user=LOADER_USER,
+        password=settings.loader_password, connect_timeout=5, autocommit=True,
+    )
+
+
+def mariadb_loader(settings: Settings, department: str) -> pymysql.Connection[Any]:
+    return pymysql.connect(
+        host=HOST, port=settings.mariadb_port, database=department, user=LOADER_USER,
+        password=settings.loader_password, connect_timeout=5, read_timeout=60, autocommit=True,
+    )
