@@ -37,34 +37,43 @@ def trino_cursor(stack: Settings) -> Iterator[Any]:
         connection.close()
 
 
-def postgres_reader(settings: Settings, department: str) -> psycopg.Connection[Any]:
-    """The department's own read-only account, straight to PostgreSQL (not through Trino)."""
-    return psycopg.connect(
-        host=HOST, port=settings.postgres_port, dbname=department,
-        user=f"{department}_reader", password=settings.reader_password(department),
-        connect_timeout=5, autocommit=True,
-    )
+class Databases:
+    """Connections straight to each department database, bypassing Trino."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def postgres_reader(self, department: str) -> psycopg.Connection[Any]:
+        """The department's own read-only account, straight to PostgreSQL (not through Trino)."""
+        return psycopg.connect(
+            host=HOST, port=self.settings.postgres_port, dbname=department,
+            user=f"{department}_reader", password=self.settings.reader_password(department),
+            connect_timeout=5, autocommit=True,
+        )
+
+    def mariadb_reader(self, department: str) -> pymysql.Connection[Any]:
+        """The department's own read-only account, straight to MariaDB (not through Trino)."""
+        return pymysql.connect(
+            host=HOST, port=self.settings.mariadb_port, database=department,
+            user=f"{department}_reader", password=self.settings.reader_password(department),
+            connect_timeout=5, read_timeout=60, autocommit=True,
+        )
+
+    def postgres_loader(self, department: str) -> psycopg.Connection[Any]:
+        """The loader account: it owns the tables, so it sees their pg_stat_user_tables."""
+        return psycopg.connect(
+            host=HOST, port=self.settings.postgres_port, dbname=department, user=LOADER_USER,
+            password=self.settings.loader_password, connect_timeout=5, autocommit=True,
+        )
+
+    def mariadb_loader(self, department: str) -> pymysql.Connection[Any]:
+        return pymysql.connect(
+            host=HOST, port=self.settings.mariadb_port, database=department, user=LOADER_USER,
+            password=self.settings.loader_password, connect_timeout=5, read_timeout=60,
+            autocommit=True,
+        )
 
 
-def mariadb_reader(settings: Settings, department: str) -> pymysql.Connection[Any]:
-    """The department's own read-only account, straight to MariaDB (not through Trino)."""
-    return pymysql.connect(
-        host=HOST, port=settings.mariadb_port, database=department,
-        user=f"{department}_reader", password=settings.reader_password(department),
-        connect_timeout=5, read_timeout=60, autocommit=True,
-    )
-
-
-def postgres_loader(settings: Settings, department: str) -> psycopg.Connection[Any]:
-    """The loader account: owner of the tables, so it sees their pg_stat_user_tables counters."""
-    return psycopg.connect(
-        host=HOST, port=settings.postgres_port, dbname=department, user=LOADER_USER,
-        password=settings.loader_password, connect_timeout=5, autocommit=True,
-    )
-
-
-def mariadb_loader(settings: Settings, department: str) -> pymysql.Connection[Any]:
-    return pymysql.connect(
-        host=HOST, port=settings.mariadb_port, database=department, user=LOADER_USER,
-        password=settings.loader_password, connect_timeout=5, read_timeout=60, autocommit=True,
-    )
+@pytest.fixture
+def databases(stack: Settings) -> Databases:
+    return Databases(stack)
