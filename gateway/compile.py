@@ -207,7 +207,10 @@ class Compiler:
             )
         if mask.kind == "pseudonym":  # keyed hash: same input, same pseudonym; no way back
             keyed = exp.Concat(expressions=[exp.Literal.string(self.pseudonym_key + "|"), text])
-            digest = exp.Lower(this=exp.Hex(this=exp.SHA2(this=keyed, length=exp.Literal.number(256))))
+            # SHA2 of the UTF-8 bytes is lower-case hex in both dialects (Trino: to_hex(sha256(
+            # to_utf8(..))), DuckDB: sha256(encode(..))); 16 hex digits = 64 bits.
+            digest = exp.SHA2(this=exp.Encode(this=keyed, charset=exp.Literal.string("utf-8")),
+                              length=exp.Literal.number(256))
             return exp.Concat(expressions=[
                 exp.Literal.string("p-"),
                 exp.Substring(this=digest, start=exp.Literal.number(1), length=exp.Literal.number(16)),
@@ -219,7 +222,23 @@ class Compiler:
             return exp.Anonymous(this="split_part", expressions=[text, exp.Literal.string(" "),
                                                                  exp.Literal.number(1)])
         if mask.kind == "age_band":  # ten-year band of age today, e.g. "30-39"
-            years = exp.DateDiff(this=exp.CurrentDate(), expression=value, unit=exp.var("YEAR"))
+            # Whole years of age, computed the same way in every dialect (DuckDB's date_diff
+            # counts year boundaries, Trino's whole years): years apart, less one before the
+            # birthday this year.
+            today = exp.CurrentDate()
+
+            def month_day(date: exp.Expression) -> exp.Expression:
+                return exp.Add(this=exp.Mul(this=exp.Month(this=date.copy()),
+                                            expression=exp.Literal.number(100)),
+                               expression=exp.Day(this=date.copy()))
+
+            before_birthday = exp.Case(
+                ifs=[exp.If(this=exp.LT(this=month_day(today), expression=month_day(value)),
+                            true=exp.Literal.number(1))],
+                default=exp.Literal.number(0))
+            apart = exp.Sub(this=exp.Year(this=today.copy()),
+                            expression=exp.Year(this=value.copy()))
+            years = exp.Paren(this=exp.Sub(this=apart, expression=before_birthday))
             low = exp.Mul(this=exp.IntDiv(this=years, expression=exp.Literal.number(10)),
                           expression=exp.Literal.number(10))
             return exp.Concat(expressions=[
