@@ -9,6 +9,7 @@ from typing import Any
 
 from stack import lifecycle, trino
 from stack.errors import StackError
+from stack.seed import analyze
 from stack.settings import Settings
 
 
@@ -44,6 +45,15 @@ def _install(args: argparse.Namespace) -> int:
             trino.install(settings)
     except StackError as error:
         return _fail(error)
+    return 0
+
+
+def _analyze(args: argparse.Namespace) -> int:
+    try:
+        analyze(Settings.from_env())
+    except StackError as error:
+        return _fail(error)
+    print("analyze: statistics refreshed in every department database")
     return 0
 
 
@@ -83,6 +93,10 @@ def register(subparsers: Any) -> None:
         "install", help="fetch (mvn) and unpack the pinned Trino server if it is missing",
     )
     install.set_defaults(handler=_install)
+    analyze_ = commands.add_parser(
+        "analyze", help="refresh table statistics as the loader (after loading data)",
+    )
+    analyze_.set_defaults(handler=_analyze)
     down = commands.add_parser("down", help="stop Trino, MariaDB and PostgreSQL")
     down.set_defaults(handler=_down)
     status = commands.add_parser("status", help="print each part's state (exit 3 if any is down)")

@@ -174,21 +174,6 @@ def has_rows(settings: Settings, department: Department) -> bool:
     return client(settings, f"SELECT EXISTS (SELECT 1 FROM {database}.{table});").strip() == "1"
 
 
-def analyze(settings: Settings) -> None:
-    """Collect table and column statistics (engine-independent), which Trino reads."""
-    for department in departments_on(PART):
-        tables = client(
-            settings,
-            "SELECT table_name FROM information_schema.tables "
-            f"WHERE table_schema = '{department.name}' AND table_type = 'BASE TABLE';",
-        ).split()
-        for table in tables:
-            client(
-                settings, f"ANALYZE TABLE {department.name}.{table} PERSISTENT FOR ALL;",
-                timeout=600,
-            )
-
-
 def check(settings: Settings, department: Department, password: str | None = None) -> None:
     """Log in as the department's reader over TCP, as Trino does; raise StackError if it cannot."""
     try:

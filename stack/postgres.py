@@ -134,12 +134,6 @@ def has_rows(settings: Settings, department: Department) -> bool:
     return psql(settings, department.name, f"SELECT EXISTS (SELECT FROM {table});").strip() == "t"
 
 
-def analyze(settings: Settings) -> None:
-    """Refresh planner statistics, which Trino reads for cost-based join decisions."""
-    for department in departments_on(PART):
-        psql(settings, department.name, "ANALYZE;", timeout=600)
-
-
 def check(settings: Settings, department: Department, password: str | None = None) -> None:
     """Log in as the department's reader over TCP, as Trino does; raise StackError if it cannot."""
     try:

@@ -6,7 +6,7 @@ import importlib.util
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from types import ModuleType
 
 import psycopg
@@ -15,7 +15,15 @@ import pymysql
 from stack import mariadb, postgres
 from stack.errors import StackError
 from stack.process import run
-from stack.settings import DEPARTMENTS, HOST, LOADER_USER, ROOT, Department, Settings
+from stack.settings import (
+    DEPARTMENTS,
+    HOST,
+    LOADER_USER,
+    ROOT,
+    Department,
+    Settings,
+    database_address,
+)
 
 DDL_DIR = ROOT / "council" / "ddl"
 
@@ -86,10 +94,35 @@ def seed(settings: Settings) -> None:
     )
 
 
-def analyze(settings: Settings) -> None:
-    postgres.analyze(settings)
-    mariadb.analyze(settings)
-    (settings.stack_dir / "analyzed").write_text(f"{time.time():.0f}\n")
+def analyze(settings: Settings, env: Mapping[str, str] | None = None) -> None:
+    """Refresh every department's statistics as the loader (which owns the tables), wherever
+    `<DEPT>_JDBC_URL` says the database is: the local stack, docker-compose or a council's own."""
+    for department in DEPARTMENTS:
+        host, port = database_address(department, env)
+        try:
+            if department.engine == "postgres":
+                with psycopg.connect(
+                    host=host, port=port, dbname=department.name, user=LOADER_USER,
+                    password=settings.loader_password, connect_timeout=5, autocommit=True,
+                ) as connection:
+                    connection.execute("ANALYZE")
+            else:
+                connection = pymysql.connect(
+                    host=host, port=port, user=LOADER_USER, password=settings.loader_password,
+                    database=department.name, connect_timeout=5, read_timeout=1800,
+                )
+                with connection, connection.cursor() as cursor:
+                    cursor.execute("SHOW FULL TABLES WHERE Table_type = 'BASE TABLE'")
+                    for (table, _) in cursor.fetchall():
+                        # engine-independent statistics (all columns): what Trino reads
+                        cursor.execute(f"ANALYZE TABLE `{table}` PERSISTENT FOR ALL")
+                        cursor.fetchall()
+        except (psycopg.Error, pymysql.MySQLError) as error:
+            raise StackError(
+                PART, f"cannot analyze {department.name} at {host}:{port} ({error})"
+            ) from None
+    if settings.stack_dir.is_dir():
+        (settings.stack_dir / "analyzed").write_text(f"{time.time():.0f}\n")
 
 
 def ensure_seeded(settings: Settings, say: Callable[[str], None] = print) -> None:

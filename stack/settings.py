@@ -8,6 +8,7 @@ sets the same environment variables to its own secrets.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,24 @@ DEPARTMENTS: tuple[Department, ...] = (
     Department("socialcare", "mariadb", "client"),
     Department("education", "mariadb", "pupil"),
 )
+
+
+def database_address(
+    department: Department, env: Mapping[str, str] | None = None
+) -> tuple[str, int]:
+    """Host and port of a department's database: from `<DEPT>_JDBC_URL` when set (docker-compose,
+    a council's own servers), else the local stack's. For tools that connect directly, such as
+    the loader behind `citizen-gateway seed`."""
+    env = os.environ if env is None else env
+    url = env.get(f"{department.env_prefix}_JDBC_URL")
+    default_port = 55432 if department.engine == "postgres" else 53306
+    if not url:
+        return HOST, default_port
+    match = re.match(r"jdbc:[a-z]+://([^/:?]+)(?::(\d+))?", url)
+    if match is None:
+        raise ValueError(f"{department.env_prefix}_JDBC_URL is not a JDBC URL: {url!r}")
+    fallback = 5432 if department.engine == "postgres" else 3306
+    return match.group(1), int(match.group(2) or fallback)
 
 
 def departments_on(engine: str) -> tuple[Department, ...]:
