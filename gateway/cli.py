@@ -13,6 +13,9 @@ from collections.abc import Sequence
 COMMAND_MODULES: tuple[str, ...] = (
     "council.cli",  # seed: generate and load the synthetic council
     "stack.cli",  # stack up/down/status: the local PostgreSQL, MariaDB and Trino
+    "gateway.policy_cli",  # policy check/explain/diff: the access policy
+    "gateway.audit_cli",  # audit verify/citizen: the hash-chained audit log
+    "gateway.token_cli",  # token: a development bearer token (GATEWAY_DEV_MODE=1 only)
 )
 
 
