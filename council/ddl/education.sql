@@ -1,4 +1,6 @@
 -- Education (MariaDB, database education): pupils, enrolments, attendance, exclusions.
+-- Loading (citizen-gateway seed): tables are created with their primary keys, bulk-loaded, then
+-- the CREATE INDEX / ALTER TABLE statements below each table run (indexes built after the load).
 CREATE TABLE pupil (
     pupil_id           BIGINT PRIMARY KEY,
     upn                CHAR(13),                    -- unique pupil number: check letter + 12 digits
@@ -17,9 +19,9 @@ CREATE TABLE enrolment (
     school_name   VARCHAR(80) NOT NULL,
     entry_date    DATE NOT NULL,
     leaving_date  DATE,
-    year_group    INT NOT NULL,
-    INDEX enrolment_pupil (pupil_id)
+    year_group    INT NOT NULL
 );
+CREATE INDEX enrolment_pupil ON enrolment (pupil_id);
 
 CREATE TABLE attendance (
     attendance_id           BIGINT PRIMARY KEY,
@@ -29,9 +31,9 @@ CREATE TABLE attendance (
     possible_sessions       INT NOT NULL,           -- AM and PM sessions
     attended_sessions       INT NOT NULL,
     authorised_absences     INT NOT NULL,
-    unauthorised_absences   INT NOT NULL,
-    INDEX attendance_pupil (pupil_id)
+    unauthorised_absences   INT NOT NULL
 );
+CREATE INDEX attendance_pupil ON attendance (pupil_id);
 
 CREATE TABLE exclusion (
     exclusion_id    BIGINT PRIMARY KEY,
@@ -39,6 +41,6 @@ CREATE TABLE exclusion (
     start_date      DATE NOT NULL,
     exclusion_type  VARCHAR(10) NOT NULL,           -- suspension, permanent
     sessions        INT NOT NULL,
-    reason          VARCHAR(60) NOT NULL,
-    INDEX exclusion_pupil (pupil_id)
+    reason          VARCHAR(60) NOT NULL
 );
+CREATE INDEX exclusion_pupil ON exclusion (pupil_id);

@@ -1,4 +1,6 @@
 -- Health (PostgreSQL): GP registrations, encounters, prescriptions.
+-- Loading (citizen-gateway seed): tables are created with their primary keys, bulk-loaded, then
+-- the CREATE INDEX / ALTER TABLE statements below each table run (indexes built after the load).
 CREATE SCHEMA IF NOT EXISTS health;
 
 CREATE TABLE health.patient (

@@ -1,4 +1,6 @@
 -- Housing (PostgreSQL): council tenants, tenancies, rent accounts, repairs.
+-- Loading (citizen-gateway seed): tables are created with their primary keys, bulk-loaded, then
+-- the CREATE INDEX / ALTER TABLE statements below each table run (indexes built after the load).
 CREATE SCHEMA IF NOT EXISTS housing;
 
 CREATE TABLE housing.tenant (
@@ -23,12 +25,14 @@ CREATE INDEX tenancy_tenant ON housing.tenancy (tenant_id);
 
 CREATE TABLE housing.rent_account (
     account_id       bigint PRIMARY KEY,
-    tenancy_id       bigint NOT NULL UNIQUE,
+    tenancy_id       bigint NOT NULL,
     weekly_rent      numeric(8,2) NOT NULL,
     balance          numeric(10,2) NOT NULL,    -- negative = in arrears
     arrears_weeks    integer NOT NULL,
     last_payment_on  date
 );
+ALTER TABLE housing.rent_account
+    ADD CONSTRAINT rent_account_tenancy_id_key UNIQUE (tenancy_id);
 
 CREATE TABLE housing.repair (
     repair_id     bigint PRIMARY KEY,

@@ -1,6 +1,8 @@
 -- Registry (PostgreSQL): the council's master person index.
 -- citizen: one row per person known to the council; person_link: which local record in each
 -- department belongs to which citizen (at most one active link per department and citizen).
+-- Loading (citizen-gateway seed): tables are created with their primary keys, bulk-loaded, then
+-- the CREATE INDEX / ALTER TABLE statements below each table run (indexes built after the load).
 CREATE SCHEMA IF NOT EXISTS registry;
 CREATE SCHEMA IF NOT EXISTS registry_truth;
 
@@ -24,9 +26,10 @@ CREATE TABLE registry.person_link (
     local_id      bigint NOT NULL,              -- the department's own record id
     citizen_id    bigint NOT NULL,
     match_method  varchar(16) NOT NULL,         -- deterministic, probabilistic, manual
-    PRIMARY KEY (department, local_id),
-    UNIQUE (citizen_id, department)
+    PRIMARY KEY (department, local_id)
 );
+ALTER TABLE registry.person_link
+    ADD CONSTRAINT person_link_citizen_id_department_key UNIQUE (citizen_id, department);
 
 -- Ground truth of the linkage, written by the generator to score linkage later.
 -- Not granted to the Trino reader account.

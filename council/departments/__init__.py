@@ -1,0 +1,35 @@
+"""The departments of the synthetic council: what each generates and where it is loaded."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from council.batch import Batch
+from council.departments import education, health, housing, registry, socialcare
+from council.population import Population
+
+
+@dataclass(frozen=True)
+class Department:
+    name: str
+    tables: tuple[str, ...]  # tables its generator fills, in its DDL file's order
+    generate: Callable[[Population, int], Iterator[Batch]]
+    rows_per_citizen: float  # rough size, for sharing the work among processes
+
+
+DEPARTMENTS: tuple[Department, ...] = (
+    Department(health.DEPARTMENT, health.TABLES, health.generate, 9.4),
+    Department(education.DEPARTMENT, education.TABLES, education.generate, 1.6),
+    Department(registry.DEPARTMENT, registry.TABLES, registry.generate, 1.0),
+    Department(housing.DEPARTMENT, housing.TABLES, housing.generate, 0.9),
+    Department(socialcare.DEPARTMENT, socialcare.TABLES, socialcare.generate, 0.2),
+)
+LINK_TABLES = ("person_link", "link_truth")  # in the registry database, from every department
+
+
+def department(name: str) -> Department:
+    for d in DEPARTMENTS:
+        if d.name == name:
+            return d
+    raise KeyError(name)
