@@ -41,7 +41,7 @@ SUSPENSION_REASONS = Picker(
     ("Persistent disruptive behaviour", "Verbal abuse or threatening behaviour against an adult",
      "Physical assault against a pupil", "Physical assault against an adult",
      "Verbal abuse or threatening behaviour against a pupil",
-     "Use or threat of use of an offensive weapon or prohibited item",
+     "Use or threat of an offensive weapon or prohibited item",
      "Drug and alcohol related", "Damage", "Bullying", "Racist abuse", "Theft",
      "Inappropriate use of social media or online technology", "Sexual misconduct"),
     (48, 13, 11, 4, 6, 2, 3, 2, 2, 1.5, 1, 1.5, 1),

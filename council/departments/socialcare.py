@@ -62,7 +62,7 @@ CHILD_OUTCOMES = Picker(
     (30, 30, 12, 18, 4, 6),
 )
 ADULT_OUTCOMES = Picker(
-    ("eligible needs - care and support", "not eligible", "signposted to universal services",
+    ("eligible needs: care and support", "not eligible", "signposted to universal services",
      "carer support provided", "reablement", "no further action"),
     (45, 12, 15, 8, 12, 8),
 )
@@ -206,7 +206,7 @@ def _assessments(
                           "contribution assessed"))
         day = opened + 365
         while day < until:
-            found.append((day, "annual review", "eligible needs - care and support"))
+            found.append((day, "annual review", "eligible needs: care and support"))
             day += 365
     found.sort()
     for day, kind, outcome in found:
