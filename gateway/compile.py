@@ -132,6 +132,8 @@ class _Relation:
 
     alias: str
     key: str  # the key column of the relation's table
+    links: str | None = None  # the alias holding the citizen's department ids (the root only)
+    literal_ids: tuple[int, ...] = ()  # the relation's keys, when known before the query runs
     joins: list[exp.Join] = field(default_factory=list)
 
 
@@ -141,6 +143,7 @@ class Compiler:
         self.pseudonym_key = pseudonym_key
         self.ctes: list[exp.CTE] = []
         self.departments: set[str] = set()
+        self.link_ids: dict[str, tuple[int, ...]] = {}
         self._count = 0
 
     def _alias(self, prefix: str) -> str:
@@ -310,6 +313,19 @@ class Compiler:
             subquery = subquery.where(self.predicate(source, guard), copy=False)
         return exp.In(this=column, query=exp.Subquery(this=subquery))
 
+    def _row_type(self, selections: tuple[Selection, ...]) -> exp.DataType:
+        """The ROW type of an object, without reading anything (for a record known to be absent)."""
+        types: list[tuple[str, exp.DataType]] = []
+        for selection in selections:
+            if isinstance(selection, Column):
+                types.append((selection.key, _type(selection.kind)))
+            elif isinstance(selection, Typename):
+                types.append((selection.key, exp.DataType.build("VARCHAR")))
+            else:
+                inner = self._row_type(selection.selections)
+                types.append((selection.key, _array_type(inner) if selection.many else inner))
+        return _struct_type(types)
+
     def row(self, relation: _Relation, selections: tuple[Selection, ...]) -> tuple[exp.Expression, exp.DataType]:
         """The named ROW of one result object, adding the joins its nested fields need."""
         values: list[exp.Expression] = []
@@ -330,53 +346,45 @@ class Compiler:
 
     def nested(self, parent: _Relation, nested: Nested) -> tuple[exp.Expression, exp.DataType]:
         conditions: list[exp.Expression] = []
+        if isinstance(nested.via, ViaPersonIndex):
+            # The department's local ids were resolved first: a literal IN list reaches the
+            # department database as an indexed predicate, with no dynamic filter to wait for.
+            assert parent.links is not None, "department records are read in the fetch step"
+            ids = self.link_ids.get(nested.via.department, ())
+            if not ids:  # no citizen here has a record in this department: nothing to read
+                return exp.Null(), self._row_type(nested.selections)
+            conditions.append(exp.In(this=_col("t", nested.table_key),
+                                     expressions=[exp.Literal.number(i) for i in ids]))
+            own_column = nested.table_key
+            join_source, parent_key_column = parent.links, _link_column(nested.via.department)
+        elif parent.literal_ids and nested.via.parent_column == parent.key:
+            # The parent's keys are the literal ids themselves: no need to read the parent first.
+            conditions.append(exp.In(this=_col("t", nested.via.column),
+                                     expressions=[exp.Literal.number(i) for i in parent.literal_ids]))
+            own_column = nested.via.column
+            join_source, parent_key_column = parent.alias, nested.via.parent_column
+        else:
+            conditions.append(self._semi_join(_col("t", nested.via.column), parent.alias,
+                                              nested.via.parent_column))
+            own_column = nested.via.column
+            join_source, parent_key_column = parent.alias, nested.via.parent_column
         if nested.where is not None:
             conditions.append(self.predicate("t", nested.where))
         if nested.row_filter is not None:
             conditions.append(self.predicate("t", nested.row_filter))
-        parent_key_column: str
-        link_alias: str | None = None
-        if isinstance(nested.via, ViaPersonIndex):
-            index = self.person_index
-            link_alias = self._alias("l")
-            self.departments.add(index.table.catalog)
-            link = exp.Select(expressions=[
-                exp.alias_(_col("t", index.citizen_key), _ident(LINK_CITIZEN)),
-                exp.alias_(_col("t", index.local_key), _ident(LINK_LOCAL)),
-            ]).from_(_table(index.table, "t"), copy=False).where(_and([
-                exp.EQ(this=_col("t", index.department_column),
-                       expression=exp.Literal.string(nested.via.department)),
-                self._semi_join(_col("t", index.citizen_key), parent.alias,
-                                parent.key, nested.parent_guard),
-            ]), copy=False)
-            self._add_cte(link_alias, link)
-            conditions.insert(0, self._semi_join(_col("t", nested.table_key), link_alias, LINK_LOCAL))
-            own_column, parent_key_column = nested.table_key, LINK_LOCAL
-        else:
-            conditions.insert(0, self._semi_join(_col("t", nested.via.column), parent.alias,
-                                                 nested.via.parent_column, nested.parent_guard))
-            own_column, parent_key_column = nested.via.column, nested.via.parent_column
 
         rank = (own_column, nested.order) if nested.many else None
         alias = self._scan(nested.table, nested.table_key, nested.selections, conditions,
                            {own_column} | {sort.column for sort in nested.order}, rank)
-        child = _Relation(alias, nested.table_key)
+        child = _Relation(alias, nested.table_key, literal_ids=(
+            ids if isinstance(nested.via, ViaPersonIndex) else ()))
         row, row_type = self.row(child, nested.selections)
-        join_source = link_alias or parent.alias
-
-        if link_alias is not None:
-            guard_on = [exp.EQ(this=_col(link_alias, LINK_CITIZEN),
-                               expression=_col(parent.alias, parent.key))]
-            if nested.parent_guard is not None:
-                guard_on.append(self.predicate(parent.alias, nested.parent_guard))
-            parent.joins.append(exp.Join(this=exp.Table(this=_ident(link_alias)),
-                                         on=_and(guard_on), side="LEFT"))
+        on = exp.EQ(this=_col(alias if not nested.many else "", own_column),
+                    expression=_col(join_source, parent_key_column))
 
         if not nested.many:
-            on = [exp.EQ(this=_col(alias, own_column), expression=_col(join_source, parent_key_column))]
-            if nested.parent_guard is not None and link_alias is None:
-                on.append(self.predicate(parent.alias, nested.parent_guard))
-            parent.joins.append(exp.Join(this=exp.Table(this=_ident(alias)), on=_and(on), side="LEFT"))
+            on.set("this", _col(alias, own_column))
+            parent.joins.append(exp.Join(this=exp.Table(this=_ident(alias)), on=on, side="LEFT"))
             parent.joins.extend(child.joins)
             present = exp.Not(this=exp.Is(this=_col(alias, nested.table_key), expression=exp.Null()))
             return exp.Case(ifs=[exp.If(this=present, true=row)], default=exp.Null()), row_type
@@ -396,11 +404,8 @@ class Compiler:
             exp.LTE(this=_col(alias, RANK), expression=exp.Literal.number(nested.first)), copy=False
         ).group_by(_col(alias, own_column), copy=False)
         self._add_cte(aggregate_alias, aggregate)
-        on = [exp.EQ(this=_col(aggregate_alias, PARENT_KEY),
-                     expression=_col(join_source, parent_key_column))]
-        if nested.parent_guard is not None and link_alias is None:
-            on.append(self.predicate(parent.alias, nested.parent_guard))
-        parent.joins.append(exp.Join(this=exp.Table(this=_ident(aggregate_alias)), on=_and(on),
+        on.set("this", _col(aggregate_alias, PARENT_KEY))
+        parent.joins.append(exp.Join(this=exp.Table(this=_ident(aggregate_alias)), on=on,
                                      side="LEFT"))
         list_type = _array_type(row_type)
         empty = exp.Cast(this=exp.Array(expressions=[]), to=list_type)
@@ -408,60 +413,138 @@ class Compiler:
 
     # ---------------------------------------------------------------- roots
 
-    def _finish(self, relation: _Relation, projections: list[exp.Expression]) -> exp.Select:
-        select = exp.Select(expressions=projections).from_(
-            exp.Table(this=_ident(relation.alias)), copy=False)
-        for join in relation.joins:
+    def _finish(self, source: exp.Expression, joins: list[exp.Join],
+                projections: list[exp.Expression]) -> exp.Select:
+        select = exp.Select(expressions=projections).from_(source, copy=False)
+        for join in joins:
             select = select.join(join, copy=False)
-        select.set("with_", exp.With(expressions=self.ctes))
+        if self.ctes:
+            select.set("with_", exp.With(expressions=self.ctes))
         return select
 
     @staticmethod
     def _json(row: exp.Expression) -> exp.Expression:
         return exp.JSONFormat(this=exp.Cast(this=row, to=exp.DataType.build("JSON")))
 
-    def lookup(self, root: CitizenLookup) -> Statement:
-        conditions: list[exp.Expression] = [
-            exp.EQ(this=_col("t", root.table_key), expression=exp.Literal.number(root.citizen_id))]
-        if root.row_filter is not None:
-            conditions.append(self.predicate("t", root.row_filter))
-        relation = _Relation(
-            self._scan(root.table, root.table_key, root.selections, conditions, set()), root.table_key)
-        row, _ = self.row(relation, root.selections)
-        tree = self._finish(relation, [
-            exp.alias_(self._json(row), _ident("node")),
-            exp.alias_(_col(relation.alias, root.table_key), _ident("citizen")),  # for the audit
-        ])
-        return Statement(tree, 1, (), tuple(sorted(self.departments)))
-
-    def page(self, root: CitizenPage) -> Statement:
+    def _root_conditions(self, root: CitizenLookup | CitizenPage) -> list[exp.Expression]:
         conditions: list[exp.Expression] = []
-        if root.where is not None:
-            conditions.append(self.predicate("t", root.where))
+        if isinstance(root, CitizenLookup):
+            conditions.append(exp.EQ(this=_col("t", root.table_key),
+                                     expression=exp.Literal.number(root.citizen_id)))
+        else:
+            if root.where is not None:
+                conditions.append(self.predicate("t", root.where))
+            if root.after is not None:
+                conditions.append(self._keyset("t", root.order, root.after))
         if root.row_filter is not None:
             conditions.append(self.predicate("t", root.row_filter))
-        if root.after is not None:
-            conditions.append(self._keyset("t", root.order, root.after))
-        order_columns = {sort.column for sort in root.order}
-        all_selections = tuple(selection for view in root.views for selection in view)
-        alias = self._scan(root.table, root.table_key, all_selections, conditions, order_columns)
-        # The page itself: sorted, one more row than asked for (to know if another page follows).
-        page_cte = self.ctes[-1].this
-        page_cte.set("order", self._order_by("t", root.order))
-        page_cte.set("limit", exp.Limit(expression=exp.Literal.number(root.first + 1)))
+        return conditions
+
+    def single(self, root: CitizenLookup | CitizenPage) -> Statement:
+        """The whole answer in one statement, when no department record is selected.
+
+        Result columns: one JSON text per view, the sort keys (pages), then the citizen id.
+        """
+        order = root.order if isinstance(root, CitizenPage) else ()
+        views = root.views if isinstance(root, CitizenPage) else (root.selections,)
+        every = tuple(selection for view in views for selection in view)
+        alias = self._scan(root.table, root.table_key, every, self._root_conditions(root),
+                           {sort.column for sort in order})
+        if isinstance(root, CitizenPage):
+            page = self.ctes[-1].this
+            page.set("order", self._order_by("t", order))
+            page.set("limit", exp.Limit(expression=exp.Literal.number(root.first + 1)))
         relation = _Relation(alias, root.table_key)
         projections: list[exp.Expression] = []
-        for index, view in enumerate(root.views):
+        for index, view in enumerate(views):
             row, _ = self.row(relation, view)
             projections.append(exp.alias_(self._json(row), _ident(f"node{index}")))
-        for index, sort in enumerate(root.order):
+        for index, sort in enumerate(order):
             projections.append(exp.alias_(
                 exp.Cast(this=_col(alias, sort.column), to=exp.DataType.build("VARCHAR")),
                 _ident(f"sort{index}")))
-        tree = self._finish(relation, projections)
-        tree.set("order", self._order_by(alias, root.order))
-        return Statement(tree, len(root.views), tuple(sort.kind for sort in root.order),
+        projections.append(exp.alias_(_col(alias, root.table_key), _ident("citizen")))
+        tree = self._finish(exp.Table(this=_ident(alias)), relation.joins, projections)
+        if order:
+            tree.set("order", self._order_by(alias, order))
+        return Statement(tree, len(views), tuple(sort.kind for sort in order),
                          tuple(sorted(self.departments)))
+
+    def resolve(self, root: CitizenLookup | CitizenPage) -> Statement:
+        """Step 1 (registry only): the citizens of the answer, in order, with their department ids.
+
+        Result columns: citizen id, then the sort keys (pages), then one local id per department
+        (NULL where the citizen has no record there, or a guard such as an opt-out hides it).
+        """
+        order = root.order if isinstance(root, CitizenPage) else ()
+        columns = {root.table_key} | {sort.column for sort in order}
+        links = _links(_selections_of(root))
+        for guard in links.values():
+            columns |= _predicate_columns(guard)
+        alias = self._scan(root.table, root.table_key, (), self._root_conditions(root), columns)
+        if isinstance(root, CitizenPage):
+            page = self.ctes[-1].this
+            page.set("order", self._order_by("t", order))
+            page.set("limit", exp.Limit(expression=exp.Literal.number(root.first + 1)))
+        index = self.person_index
+        projections: list[exp.Expression] = [_col(alias, root.table_key)]
+        projections += [exp.Cast(this=_col(alias, sort.column), to=exp.DataType.build("VARCHAR"))
+                        for sort in order]
+        joins: list[exp.Join] = []
+        for department, guard in links.items():
+            link = self._alias("l")
+            on = [exp.EQ(this=_col(link, index.citizen_key), expression=_col(alias, root.table_key)),
+                  exp.EQ(this=_col(link, index.department_column),
+                         expression=exp.Literal.string(department))]
+            if guard is not None:
+                on.append(self.predicate(alias, guard))
+            joins.append(exp.Join(this=_table(index.table, link), on=_and(on), side="LEFT"))
+            projections.append(_col(link, index.local_key))
+        tree = self._finish(exp.Table(this=_ident(alias)), joins,
+                            [exp.alias_(p, _ident(f"c{i}")) for i, p in enumerate(projections)])
+        if order:
+            tree.set("order", self._order_by(alias, order))
+        return Statement(tree, 0, tuple(sort.kind for sort in order), tuple(links))
+
+    def fetch(self, root: CitizenLookup | CitizenPage, resolved: Resolved) -> Statement:
+        """Step 2: the resolved citizens' views, every department read by literal id lists.
+
+        Result columns: one JSON text per view, then the citizen id; rows in resolved order.
+        """
+        self.link_ids = resolved.ids_by_department()
+        mapping = "m"
+        departments = resolved.departments
+        values = exp.Values(expressions=[
+            exp.Tuple(expressions=[exp.Literal.number(position), exp.Literal.number(citizen_id)]
+                      + [exp.Literal.number(i) if i is not None
+                         else exp.Cast(this=exp.Null(), to=exp.DataType.build("BIGINT"))
+                         for i in local_ids])
+            for position, (citizen_id, local_ids) in enumerate(resolved.rows)
+        ], alias=exp.TableAlias(this=_ident(mapping), columns=[
+            _ident(name) for name in ("position", "citizen", *map(_link_column, departments))]))
+        ids = sorted({citizen_id for citizen_id, _ in resolved.rows})
+        conditions: list[exp.Expression] = [
+            exp.In(this=_col("t", root.table_key), expressions=[exp.Literal.number(i) for i in ids])]
+        if root.row_filter is not None:
+            conditions.append(self.predicate("t", root.row_filter))
+        views = root.views if isinstance(root, CitizenPage) else (root.selections,)
+        every = tuple(selection for view in views for selection in view)
+        alias = self._scan(root.table, root.table_key, every, conditions, set())
+        relation = _Relation(alias, root.table_key, links=mapping)
+        relation.joins.append(exp.Join(
+            this=exp.Table(this=_ident(alias)),
+            on=exp.EQ(this=_col(alias, root.table_key), expression=_col(mapping, "citizen"))))
+        projections: list[exp.Expression] = []
+        for index, view in enumerate(views):
+            row, _ = self.row(relation, view)
+            projections.append(exp.alias_(self._json(row), _ident(f"node{index}")))
+        projections.append(exp.alias_(_col(mapping, "citizen"), _ident("citizen")))
+        tree = self._finish(exp.Subquery(this=values, alias=exp.TableAlias(
+            this=_ident(mapping), columns=values.args["alias"].columns)), relation.joins,
+            projections)
+        values.set("alias", None)
+        tree.set("order", exp.Order(expressions=[exp.Ordered(this=_col(mapping, "position"))]))
+        return Statement(tree, len(views), (), tuple(sorted(self.departments)))
 
     @staticmethod
     def _order_by(alias: str, order: tuple[Sort, ...]) -> exp.Order:
@@ -487,6 +570,45 @@ class Compiler:
         return exp.Paren(this=condition)
 
 
+@dataclass(frozen=True)
+class Resolved:
+    """The outcome of the resolve step: citizens in answer order and their department ids."""
+
+    departments: tuple[str, ...]
+    rows: tuple[tuple[int, tuple[int | None, ...]], ...]
+
+    def ids_by_department(self) -> dict[str, tuple[int, ...]]:
+        return {
+            department: tuple(sorted({ids[index] for _, ids in self.rows
+                                      if ids[index] is not None}))  # type: ignore[type-var]
+            for index, department in enumerate(self.departments)
+        }
+
+
+def _link_column(department: str) -> str:
+    return f"link_{department}"
+
+
+def _selections_of(root: CitizenLookup | CitizenPage) -> tuple[Selection, ...]:
+    if isinstance(root, CitizenLookup):
+        return root.selections
+    return tuple(selection for view in root.views for selection in view)
+
+
+def _links(selections: tuple[Selection, ...]) -> dict[str, Predicate | None]:
+    """Departments reached through the person index, with the guard on the citizen for each."""
+    found: dict[str, Predicate | None] = {}
+    for selection in selections:
+        if isinstance(selection, Nested) and isinstance(selection.via, ViaPersonIndex):
+            found[selection.via.department] = selection.parent_guard
+    return found
+
+
+def needs_resolve(root: CitizenLookup | CitizenPage) -> bool:
+    """Department records are read by literal ids found first; without any, one step suffices."""
+    return bool(_links(_selections_of(root)))
+
+
 def _cursor_literal(kind: Kind, value: Scalar) -> exp.Expression:
     if kind in ("id", "int"):
         return exp.Literal.number(int(value))
@@ -503,7 +625,15 @@ def _predicate_columns(predicate: Predicate | None) -> set[str]:
     return {predicate.column}
 
 
-def compile_root(root: CitizenLookup | CitizenPage, person_index: PersonIndexRef,
-                 pseudonym_key: str) -> Statement:
-    compiler = Compiler(person_index, pseudonym_key)
-    return compiler.lookup(root) if isinstance(root, CitizenLookup) else compiler.page(root)
+def compile_single(root: CitizenLookup | CitizenPage, person_index: PersonIndexRef,
+                   pseudonym_key: str) -> Statement:
+    return Compiler(person_index, pseudonym_key).single(root)
+
+
+def compile_resolve(root: CitizenLookup | CitizenPage, person_index: PersonIndexRef) -> Statement:
+    return Compiler(person_index, "").resolve(root)
+
+
+def compile_fetch(root: CitizenLookup | CitizenPage, resolved: Resolved,
+                  person_index: PersonIndexRef, pseudonym_key: str) -> Statement:
+    return Compiler(person_index, pseudonym_key).fetch(root, resolved)

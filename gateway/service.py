@@ -30,7 +30,14 @@ from graphql import (
 from starlette.concurrency import run_in_threadpool
 
 from gateway import shape
-from gateway.compile import Statement, compile_root
+from gateway.compile import (
+    Resolved,
+    Statement,
+    compile_fetch,
+    compile_resolve,
+    compile_single,
+    needs_resolve,
+)
 from gateway.contract import Contract
 from gateway.engine import Engine
 from gateway.errors import (
@@ -155,14 +162,13 @@ class CitizenViewService:
         self.documents.put(query, document)
         return document
 
-    def _render(self, root: CitizenLookup | CitizenPage, policy_version: str,
-                trace: Trace) -> _Rendered:
-        key = (root, policy_version)
+    def _render(self, key: tuple[Any, ...], trace: Trace,
+                make: Callable[[], Statement]) -> _Rendered:
         cached = self.rendered.get(key)
         if cached is not None:
             return cached
         started = time.perf_counter()
-        statement = compile_root(root, self._person_index(trace), self.pseudonym_key)
+        statement = make()
         rendered = _Rendered(statement.tree.sql(dialect=self.engine.dialect), statement)
         trace.timed("compile", started)
         self.rendered.put(key, rendered)
@@ -202,21 +208,55 @@ class CitizenViewService:
                 data[root.key] = await self._run(root, requester, trace)
         return data
 
-    async def _run(self, root: CitizenLookup | CitizenPage, requester: Requester,
-                   trace: Trace) -> Any:
-        rendered = self._render(root, trace.policy_version, trace)
-        result = await run_in_threadpool(self.engine.run, rendered.sql, requester)
+    async def _query(self, sql: str, requester: Requester, trace: Trace) -> list[tuple[Any, ...]]:
+        result = await run_in_threadpool(self.engine.run, sql, requester)
         trace.stages["execute"] = trace.stages.get("execute", 0.0) + result.elapsed_ms
         trace.engine_ms += result.elapsed_ms
         if result.query_id:
             trace.engine_query_ids.append(result.query_id)
+        return result.rows
+
+    async def _rows(self, root: CitizenLookup | CitizenPage, requester: Requester,
+                    trace: Trace) -> tuple[list[tuple[Any, ...]], bool]:
+        """Rows of (JSON per view, sort keys, citizen id) in answer order, and whether more follow.
+
+        Without department records one statement answers. With them, two: resolve the citizens
+        and their department ids (registry only), then fetch every department by literal ids,
+        which is what lets each department database use its index (see compile.py).
+        """
+        first = root.first if isinstance(root, CitizenPage) else 1
+        index = self._person_index(trace)
+        if not needs_resolve(root):
+            single = self._render(("single", root, trace.policy_version), trace,
+                                  lambda: compile_single(root, index, self.pseudonym_key))
+            rows = await self._query(single.sql, requester, trace)
+            return rows[:first], len(rows) > first
+        resolve = self._render(("resolve", root, trace.policy_version), trace,
+                               lambda: compile_resolve(root, index))
+        resolved_rows = await self._query(resolve.sql, requester, trace)
+        has_next = len(resolved_rows) > first
+        resolved_rows = resolved_rows[:first]
+        if not resolved_rows:
+            return [], has_next
+        sort_count = len(resolve.statement.cursor_kinds)
+        resolved = Resolved(resolve.statement.departments, tuple(
+            (int(row[0]), tuple(row[1 + sort_count:])) for row in resolved_rows))
+        fetch = self._render(("fetch", root, resolved, trace.policy_version), trace,
+                             lambda: compile_fetch(root, resolved, index, self.pseudonym_key))
+        fetched = {row[-1]: tuple(row[:-1]) for row in await self._query(fetch.sql, requester, trace)}
+        rows = [fetched[row[0]] + tuple(row[1:1 + sort_count]) + (row[0],)
+                for row in resolved_rows if row[0] in fetched]
+        return rows, has_next
+
+    async def _run(self, root: CitizenLookup | CitizenPage, requester: Requester,
+                   trace: Trace) -> Any:
+        rows, has_next = await self._rows(root, requester, trace)
         started = time.perf_counter()
+        trace.citizen_ids.extend(str(row[-1]) for row in rows)
         if isinstance(root, CitizenLookup):
-            trace.citizen_ids.extend(str(row[1]) for row in result.rows)
-            value = shape.lookup(root, result.rows)
+            value = shape.lookup(root, rows)
         else:
-            trace.citizen_ids.extend(str(row[-1]) for row in result.rows[: root.first])
-            value = shape.page(root, result.rows, self.cursor_key)
+            value = shape.page(root, rows, has_next, self.cursor_key)
         trace.timed("shape", started)
         return value
 

@@ -29,12 +29,12 @@ def lookup(root: CitizenLookup, rows: list[tuple[Any, ...]]) -> Any:
 
 
 def _sort_values(root: CitizenPage, row: tuple[Any, ...]) -> tuple[Scalar, ...]:
-    return tuple(row[len(root.views):])
+    return tuple(row[len(root.views):len(root.views) + len(root.order)])
 
 
-def page(root: CitizenPage, rows: list[tuple[Any, ...]], cursor_key: bytes) -> dict[str, Any]:
-    has_next = len(rows) > root.first
-    rows = rows[: root.first]
+def page(root: CitizenPage, rows: list[tuple[Any, ...]], has_next: bool,
+         cursor_key: bytes) -> dict[str, Any]:
+    """`rows`: (JSON per view, sort keys, citizen id) for each citizen of the page, in order."""
     nodes = [[json.loads(row[view]) for view in range(len(root.views))] for row in rows]
     cursors_of_rows: list[str] | None = None
 

@@ -1,35 +1,33 @@
 WITH "r1" AS (
   SELECT
+    "t"."citizen_id" AS "citizen_id"
+  FROM "registry"."registry"."citizen" AS "t"
+  WHERE
+    "t"."citizen_id" = 3
+)
+SELECT
+  "r1"."citizen_id" AS "c0",
+  "l2"."local_id" AS "c1"
+FROM "r1"
+LEFT JOIN "registry"."registry"."person_link" AS "l2"
+  ON "l2"."citizen_id" = "r1"."citizen_id" AND "l2"."department" = 'health';
+
+WITH "r1" AS (
+  SELECT
     "t"."citizen_id" AS "citizen_id",
     "t"."date_of_birth" AS "date_of_birth",
     "t"."family_name" AS "family_name",
     "t"."given_name" AS "given_name"
   FROM "registry"."registry"."citizen" AS "t"
   WHERE
-    "t"."citizen_id" = 3
-), "l2" AS (
-  SELECT
-    "t"."citizen_id" AS "__citizen",
-    "t"."local_id" AS "__local"
-  FROM "registry"."registry"."person_link" AS "t"
-  WHERE
-    "t"."department" = 'health'
-    AND "t"."citizen_id" IN (
-      SELECT
-        "r1"."citizen_id"
-      FROM "r1" AS "r1"
-    )
-), "r3" AS (
+    "t"."citizen_id" IN (42, 43)
+), "r2" AS (
   SELECT
     "t"."gp_practice_code" AS "gp_practice_code",
     "t"."patient_id" AS "patient_id"
   FROM "health"."health"."patient" AS "t"
   WHERE
-    "t"."patient_id" IN (
-      SELECT
-        "l2"."__local"
-      FROM "l2" AS "l2"
-    )
+    "t"."patient_id" IN (1000)
 )
 SELECT
   JSON_FORMAT(
@@ -40,8 +38,8 @@ SELECT
       CAST("r1"."date_of_birth" AS VARCHAR),
       'Citizen',
       CASE
-        WHEN NOT "r3"."patient_id" IS NULL
-        THEN CAST(ROW(CAST("r3"."gp_practice_code" AS VARCHAR), 'Patient') AS ROW("practice" VARCHAR, "__typename" VARCHAR))
+        WHEN NOT "r2"."patient_id" IS NULL
+        THEN CAST(ROW(CAST("r2"."gp_practice_code" AS VARCHAR), 'Patient') AS ROW("practice" VARCHAR, "__typename" VARCHAR))
         ELSE NULL
       END
     ) AS ROW(
@@ -52,10 +50,16 @@ SELECT
       "__typename" VARCHAR,
       "health" ROW("practice" VARCHAR, "__typename" VARCHAR)
     )) AS JSON)
-  ) AS "node",
-  "r1"."citizen_id" AS "citizen"
-FROM "r1"
-LEFT JOIN "l2"
-  ON "l2"."__citizen" = "r1"."citizen_id"
-LEFT JOIN "r3"
-  ON "r3"."patient_id" = "l2"."__local";
+  ) AS "node0",
+  "m"."citizen" AS "citizen"
+FROM (
+  VALUES
+    (0, 42, 1000),
+    (1, 43, CAST(NULL AS BIGINT))
+) AS "m"("position", "citizen", "link_health")
+JOIN "r1"
+  ON "r1"."citizen_id" = "m"."citizen"
+LEFT JOIN "r2"
+  ON "r2"."patient_id" = "m"."link_health"
+ORDER BY
+  "m"."position";

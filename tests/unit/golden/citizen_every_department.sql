@@ -1,5 +1,28 @@
 WITH "r1" AS (
   SELECT
+    "t"."citizen_id" AS "citizen_id"
+  FROM "registry"."registry"."citizen" AS "t"
+  WHERE
+    "t"."citizen_id" = 42
+)
+SELECT
+  "r1"."citizen_id" AS "c0",
+  "l2"."local_id" AS "c1",
+  "l3"."local_id" AS "c2",
+  "l4"."local_id" AS "c3",
+  "l5"."local_id" AS "c4"
+FROM "r1"
+LEFT JOIN "registry"."registry"."person_link" AS "l2"
+  ON "l2"."citizen_id" = "r1"."citizen_id" AND "l2"."department" = 'health'
+LEFT JOIN "registry"."registry"."person_link" AS "l3"
+  ON "l3"."citizen_id" = "r1"."citizen_id" AND "l3"."department" = 'socialcare'
+LEFT JOIN "registry"."registry"."person_link" AS "l4"
+  ON "l4"."citizen_id" = "r1"."citizen_id" AND "l4"."department" = 'education'
+LEFT JOIN "registry"."registry"."person_link" AS "l5"
+  ON "l5"."citizen_id" = "r1"."citizen_id" AND "l5"."department" = 'housing';
+
+WITH "r1" AS (
+  SELECT
     "t"."citizen_id" AS "citizen_id",
     "t"."date_of_birth" AS "date_of_birth",
     "t"."family_name" AS "family_name",
@@ -10,32 +33,16 @@ WITH "r1" AS (
     "t"."ward" AS "ward"
   FROM "registry"."registry"."citizen" AS "t"
   WHERE
-    "t"."citizen_id" = 42
-), "l2" AS (
-  SELECT
-    "t"."citizen_id" AS "__citizen",
-    "t"."local_id" AS "__local"
-  FROM "registry"."registry"."person_link" AS "t"
-  WHERE
-    "t"."department" = 'health'
-    AND "t"."citizen_id" IN (
-      SELECT
-        "r1"."citizen_id"
-      FROM "r1" AS "r1"
-    )
-), "r3" AS (
+    "t"."citizen_id" IN (42, 43)
+), "r2" AS (
   SELECT
     "t"."gp_practice_code" AS "gp_practice_code",
     "t"."nhs_number" AS "nhs_number",
     "t"."patient_id" AS "patient_id"
   FROM "health"."health"."patient" AS "t"
   WHERE
-    "t"."patient_id" IN (
-      SELECT
-        "l2"."__local"
-      FROM "l2" AS "l2"
-    )
-), "r4" AS (
+    "t"."patient_id" IN (1000)
+), "r3" AS (
   SELECT
     "t"."code_system" AS "code_system",
     "t"."diagnosis_code" AS "diagnosis_code",
@@ -50,18 +57,14 @@ WITH "r1" AS (
     ) AS "__rank"
   FROM "health"."health"."encounter" AS "t"
   WHERE
-    "t"."patient_id" IN (
-      SELECT
-        "r3"."patient_id"
-      FROM "r3" AS "r3"
-    )
-), "a5" AS (
+    "t"."patient_id" IN (1000)
+), "a4" AS (
   SELECT
-    "r4"."patient_id" AS "__parent",
+    "r3"."patient_id" AS "__parent",
     ARRAY_AGG(
       CAST(ROW(
-        CAST("r4"."encounter_date" AS VARCHAR),
-        CASE "r4"."setting"
+        CAST("r3"."encounter_date" AS VARCHAR),
+        CASE "r3"."setting"
           WHEN 'gp'
           THEN 'GP'
           WHEN 'emergency'
@@ -73,23 +76,23 @@ WITH "r1" AS (
           WHEN 'community'
           THEN 'COMMUNITY'
         END,
-        CASE "r4"."code_system" WHEN 'ICD-10' THEN 'ICD_10' WHEN 'SNOMED' THEN 'SNOMED' END,
-        CAST("r4"."diagnosis_code" AS VARCHAR),
-        CAST("r4"."diagnosis_text" AS VARCHAR)
+        CASE "r3"."code_system" WHEN 'ICD-10' THEN 'ICD_10' WHEN 'SNOMED' THEN 'SNOMED' END,
+        CAST("r3"."diagnosis_code" AS VARCHAR),
+        CAST("r3"."diagnosis_text" AS VARCHAR)
       ) AS ROW(
         "encounterDate" VARCHAR,
         "setting" VARCHAR,
         "codeSystem" VARCHAR,
         "diagnosisCode" VARCHAR,
         "diagnosisText" VARCHAR
-      )) ORDER BY "r4"."encounter_date" DESC, "r4"."encounter_id" ASC
+      )) ORDER BY "r3"."encounter_date" DESC, "r3"."encounter_id" ASC
     ) AS "__items"
-  FROM "r4"
+  FROM "r3"
   WHERE
-    "r4"."__rank" <= 5
+    "r3"."__rank" <= 5
   GROUP BY
-    "r4"."patient_id"
-), "r6" AS (
+    "r3"."patient_id"
+), "r5" AS (
   SELECT
     "t"."dose" AS "dose",
     "t"."is_repeat" AS "is_repeat",
@@ -103,50 +106,30 @@ WITH "r1" AS (
     ) AS "__rank"
   FROM "health"."health"."prescription" AS "t"
   WHERE
-    "t"."patient_id" IN (
-      SELECT
-        "r3"."patient_id"
-      FROM "r3" AS "r3"
-    )
-), "a7" AS (
+    "t"."patient_id" IN (1000)
+), "a6" AS (
   SELECT
-    "r6"."patient_id" AS "__parent",
+    "r5"."patient_id" AS "__parent",
     ARRAY_AGG(
       CAST(ROW(
-        CAST("r6"."prescribed_on" AS VARCHAR),
-        CAST("r6"."medication" AS VARCHAR),
-        CAST("r6"."dose" AS VARCHAR),
-        CAST("r6"."is_repeat" AS BOOLEAN)
-      ) AS ROW("prescribedOn" VARCHAR, "medication" VARCHAR, "dose" VARCHAR, "isRepeat" BOOLEAN)) ORDER BY "r6"."prescribed_on" DESC, "r6"."prescription_id" ASC
+        CAST("r5"."prescribed_on" AS VARCHAR),
+        CAST("r5"."medication" AS VARCHAR),
+        CAST("r5"."dose" AS VARCHAR),
+        CAST("r5"."is_repeat" AS BOOLEAN)
+      ) AS ROW("prescribedOn" VARCHAR, "medication" VARCHAR, "dose" VARCHAR, "isRepeat" BOOLEAN)) ORDER BY "r5"."prescribed_on" DESC, "r5"."prescription_id" ASC
     ) AS "__items"
-  FROM "r6"
+  FROM "r5"
   WHERE
-    "r6"."__rank" <= 20
+    "r5"."__rank" <= 20
   GROUP BY
-    "r6"."patient_id"
-), "l8" AS (
-  SELECT
-    "t"."citizen_id" AS "__citizen",
-    "t"."local_id" AS "__local"
-  FROM "registry"."registry"."person_link" AS "t"
-  WHERE
-    "t"."department" = 'socialcare'
-    AND "t"."citizen_id" IN (
-      SELECT
-        "r1"."citizen_id"
-      FROM "r1" AS "r1"
-    )
-), "r9" AS (
+    "r5"."patient_id"
+), "r7" AS (
   SELECT
     "t"."client_id" AS "client_id"
   FROM "socialcare"."socialcare"."client" AS "t"
   WHERE
-    "t"."client_id" IN (
-      SELECT
-        "l8"."__local"
-      FROM "l8" AS "l8"
-    )
-), "r10" AS (
+    "t"."client_id" IN (1001, 2001)
+), "r8" AS (
   SELECT
     "t"."case_id" AS "case_id",
     "t"."category_of_need" AS "category_of_need",
@@ -158,12 +141,8 @@ WITH "r1" AS (
     ROW_NUMBER() OVER (PARTITION BY "t"."client_id" ORDER BY "t"."opened_on" DESC, "t"."case_id" ASC) AS "__rank"
   FROM "socialcare"."socialcare"."social_case" AS "t"
   WHERE
-    "t"."client_id" IN (
-      SELECT
-        "r9"."client_id"
-      FROM "r9" AS "r9"
-    )
-), "r11" AS (
+    "t"."client_id" IN (1001, 2001)
+), "r9" AS (
   SELECT
     "t"."assessed_on" AS "assessed_on",
     "t"."assessment_id" AS "assessment_id",
@@ -177,33 +156,33 @@ WITH "r1" AS (
   WHERE
     "t"."case_id" IN (
       SELECT
-        "r10"."case_id"
-      FROM "r10" AS "r10"
+        "r8"."case_id"
+      FROM "r8" AS "r8"
     )
-), "a12" AS (
+), "a10" AS (
   SELECT
-    "r11"."case_id" AS "__parent",
+    "r9"."case_id" AS "__parent",
     ARRAY_AGG(
-      CAST(ROW(CAST("r11"."assessed_on" AS VARCHAR), CAST("r11"."outcome" AS VARCHAR)) AS ROW("assessedOn" VARCHAR, "outcome" VARCHAR)) ORDER BY "r11"."assessed_on" DESC, "r11"."assessment_id" ASC
+      CAST(ROW(CAST("r9"."assessed_on" AS VARCHAR), CAST("r9"."outcome" AS VARCHAR)) AS ROW("assessedOn" VARCHAR, "outcome" VARCHAR)) ORDER BY "r9"."assessed_on" DESC, "r9"."assessment_id" ASC
     ) AS "__items"
-  FROM "r11"
+  FROM "r9"
   WHERE
-    "r11"."__rank" <= 20
+    "r9"."__rank" <= 20
   GROUP BY
-    "r11"."case_id"
-), "a13" AS (
+    "r9"."case_id"
+), "a11" AS (
   SELECT
-    "r10"."client_id" AS "__parent",
+    "r8"."client_id" AS "__parent",
     ARRAY_AGG(
       CAST(ROW(
-        CAST("r10"."case_id" AS VARCHAR),
-        CASE "r10"."service" WHEN 'children' THEN 'CHILDREN' WHEN 'adults' THEN 'ADULTS' END,
-        CAST("r10"."team" AS VARCHAR),
-        CASE "r10"."status" WHEN 'open' THEN 'OPEN' WHEN 'closed' THEN 'CLOSED' END,
-        CAST("r10"."opened_on" AS VARCHAR),
-        CAST("r10"."category_of_need" AS VARCHAR),
+        CAST("r8"."case_id" AS VARCHAR),
+        CASE "r8"."service" WHEN 'children' THEN 'CHILDREN' WHEN 'adults' THEN 'ADULTS' END,
+        CAST("r8"."team" AS VARCHAR),
+        CASE "r8"."status" WHEN 'open' THEN 'OPEN' WHEN 'closed' THEN 'CLOSED' END,
+        CAST("r8"."opened_on" AS VARCHAR),
+        CAST("r8"."category_of_need" AS VARCHAR),
         COALESCE(
-          "a12"."__items",
+          "a10"."__items",
           CAST(ARRAY[] AS ARRAY(ROW("assessedOn" VARCHAR, "outcome" VARCHAR)))
         )
       ) AS ROW(
@@ -214,16 +193,16 @@ WITH "r1" AS (
         "openedOn" VARCHAR,
         "categoryOfNeed" VARCHAR,
         "assessments" ARRAY(ROW("assessedOn" VARCHAR, "outcome" VARCHAR))
-      )) ORDER BY "r10"."opened_on" DESC, "r10"."case_id" ASC
+      )) ORDER BY "r8"."opened_on" DESC, "r8"."case_id" ASC
     ) AS "__items"
-  FROM "r10"
-  LEFT JOIN "a12"
-    ON "a12"."__parent" = "r10"."case_id"
+  FROM "r8"
+  LEFT JOIN "a10"
+    ON "a10"."__parent" = "r8"."case_id"
   WHERE
-    "r10"."__rank" <= 20
+    "r8"."__rank" <= 20
   GROUP BY
-    "r10"."client_id"
-), "r14" AS (
+    "r8"."client_id"
+), "r12" AS (
   SELECT
     "t"."active" AS "active",
     "t"."client_id" AS "client_id",
@@ -233,39 +212,23 @@ WITH "r1" AS (
     ROW_NUMBER() OVER (PARTITION BY "t"."client_id" ORDER BY "t"."raised_on" DESC, "t"."flag_id" ASC) AS "__rank"
   FROM "socialcare"."socialcare"."safeguarding_flag" AS "t"
   WHERE
-    "t"."client_id" IN (
-      SELECT
-        "r9"."client_id"
-      FROM "r9" AS "r9"
-    )
-), "a15" AS (
+    "t"."client_id" IN (1001, 2001)
+), "a13" AS (
   SELECT
-    "r14"."client_id" AS "__parent",
+    "r12"."client_id" AS "__parent",
     ARRAY_AGG(
       CAST(ROW(
-        CAST("r14"."flag_type" AS VARCHAR),
-        CAST("r14"."raised_on" AS VARCHAR),
-        CAST("r14"."active" AS BOOLEAN)
-      ) AS ROW("flagType" VARCHAR, "raisedOn" VARCHAR, "active" BOOLEAN)) ORDER BY "r14"."raised_on" DESC, "r14"."flag_id" ASC
+        CAST("r12"."flag_type" AS VARCHAR),
+        CAST("r12"."raised_on" AS VARCHAR),
+        CAST("r12"."active" AS BOOLEAN)
+      ) AS ROW("flagType" VARCHAR, "raisedOn" VARCHAR, "active" BOOLEAN)) ORDER BY "r12"."raised_on" DESC, "r12"."flag_id" ASC
     ) AS "__items"
-  FROM "r14"
+  FROM "r12"
   WHERE
-    "r14"."__rank" <= 20
+    "r12"."__rank" <= 20
   GROUP BY
-    "r14"."client_id"
-), "l16" AS (
-  SELECT
-    "t"."citizen_id" AS "__citizen",
-    "t"."local_id" AS "__local"
-  FROM "registry"."registry"."person_link" AS "t"
-  WHERE
-    "t"."department" = 'education'
-    AND "t"."citizen_id" IN (
-      SELECT
-        "r1"."citizen_id"
-      FROM "r1" AS "r1"
-    )
-), "r17" AS (
+    "r12"."client_id"
+), "r14" AS (
   SELECT
     "t"."free_school_meals" AS "free_school_meals",
     "t"."pupil_id" AS "pupil_id",
@@ -273,12 +236,8 @@ WITH "r1" AS (
     "t"."upn" AS "upn"
   FROM "education"."education"."pupil" AS "t"
   WHERE
-    "t"."pupil_id" IN (
-      SELECT
-        "l16"."__local"
-      FROM "l16" AS "l16"
-    )
-), "r18" AS (
+    "t"."pupil_id" IN (1002)
+), "r15" AS (
   SELECT
     "t"."enrolment_id" AS "enrolment_id",
     "t"."entry_date" AS "entry_date",
@@ -291,27 +250,23 @@ WITH "r1" AS (
     ) AS "__rank"
   FROM "education"."education"."enrolment" AS "t"
   WHERE
-    "t"."pupil_id" IN (
-      SELECT
-        "r17"."pupil_id"
-      FROM "r17" AS "r17"
-    )
-), "a19" AS (
+    "t"."pupil_id" IN (1002)
+), "a16" AS (
   SELECT
-    "r18"."pupil_id" AS "__parent",
+    "r15"."pupil_id" AS "__parent",
     ARRAY_AGG(
       CAST(ROW(
-        CAST("r18"."school_name" AS VARCHAR),
-        CAST("r18"."entry_date" AS VARCHAR),
-        CAST("r18"."year_group" AS INTEGER)
-      ) AS ROW("schoolName" VARCHAR, "entryDate" VARCHAR, "yearGroup" INTEGER)) ORDER BY "r18"."entry_date" DESC, "r18"."enrolment_id" ASC
+        CAST("r15"."school_name" AS VARCHAR),
+        CAST("r15"."entry_date" AS VARCHAR),
+        CAST("r15"."year_group" AS INTEGER)
+      ) AS ROW("schoolName" VARCHAR, "entryDate" VARCHAR, "yearGroup" INTEGER)) ORDER BY "r15"."entry_date" DESC, "r15"."enrolment_id" ASC
     ) AS "__items"
-  FROM "r18"
+  FROM "r15"
   WHERE
-    "r18"."__rank" <= 20
+    "r15"."__rank" <= 20
   GROUP BY
-    "r18"."pupil_id"
-), "r20" AS (
+    "r15"."pupil_id"
+), "r17" AS (
   SELECT
     "t"."academic_year" AS "academic_year",
     "t"."attendance_id" AS "attendance_id",
@@ -325,18 +280,14 @@ WITH "r1" AS (
     ) AS "__rank"
   FROM "education"."education"."attendance" AS "t"
   WHERE
-    "t"."pupil_id" IN (
-      SELECT
-        "r17"."pupil_id"
-      FROM "r17" AS "r17"
-    )
-), "a21" AS (
+    "t"."pupil_id" IN (1002)
+), "a18" AS (
   SELECT
-    "r20"."pupil_id" AS "__parent",
+    "r17"."pupil_id" AS "__parent",
     ARRAY_AGG(
       CAST(ROW(
-        CAST("r20"."academic_year" AS VARCHAR),
-        CASE "r20"."term"
+        CAST("r17"."academic_year" AS VARCHAR),
+        CASE "r17"."term"
           WHEN 'autumn'
           THEN 'AUTUMN'
           WHEN 'spring'
@@ -344,21 +295,21 @@ WITH "r1" AS (
           WHEN 'summer'
           THEN 'SUMMER'
         END,
-        CAST("r20"."possible_sessions" AS INTEGER),
-        CAST("r20"."attended_sessions" AS INTEGER)
+        CAST("r17"."possible_sessions" AS INTEGER),
+        CAST("r17"."attended_sessions" AS INTEGER)
       ) AS ROW(
         "academicYear" VARCHAR,
         "term" VARCHAR,
         "possibleSessions" INTEGER,
         "attendedSessions" INTEGER
-      )) ORDER BY "r20"."academic_year" DESC, "r20"."term" ASC, "r20"."attendance_id" ASC
+      )) ORDER BY "r17"."academic_year" DESC, "r17"."term" ASC, "r17"."attendance_id" ASC
     ) AS "__items"
-  FROM "r20"
+  FROM "r17"
   WHERE
-    "r20"."__rank" <= 20
+    "r17"."__rank" <= 20
   GROUP BY
-    "r20"."pupil_id"
-), "r22" AS (
+    "r17"."pupil_id"
+), "r19" AS (
   SELECT
     "t"."exclusion_id" AS "exclusion_id",
     "t"."exclusion_type" AS "exclusion_type",
@@ -371,54 +322,34 @@ WITH "r1" AS (
     ) AS "__rank"
   FROM "education"."education"."exclusion" AS "t"
   WHERE
-    "t"."pupil_id" IN (
-      SELECT
-        "r17"."pupil_id"
-      FROM "r17" AS "r17"
-    )
-), "a23" AS (
+    "t"."pupil_id" IN (1002)
+), "a20" AS (
   SELECT
-    "r22"."pupil_id" AS "__parent",
+    "r19"."pupil_id" AS "__parent",
     ARRAY_AGG(
       CAST(ROW(
-        CAST("r22"."start_date" AS VARCHAR),
-        CASE "r22"."exclusion_type"
+        CAST("r19"."start_date" AS VARCHAR),
+        CASE "r19"."exclusion_type"
           WHEN 'suspension'
           THEN 'SUSPENSION'
           WHEN 'permanent'
           THEN 'PERMANENT'
         END,
-        CAST("r22"."sessions" AS INTEGER)
-      ) AS ROW("startDate" VARCHAR, "exclusionType" VARCHAR, "sessions" INTEGER)) ORDER BY "r22"."start_date" DESC, "r22"."exclusion_id" ASC
+        CAST("r19"."sessions" AS INTEGER)
+      ) AS ROW("startDate" VARCHAR, "exclusionType" VARCHAR, "sessions" INTEGER)) ORDER BY "r19"."start_date" DESC, "r19"."exclusion_id" ASC
     ) AS "__items"
-  FROM "r22"
+  FROM "r19"
   WHERE
-    "r22"."__rank" <= 20
+    "r19"."__rank" <= 20
   GROUP BY
-    "r22"."pupil_id"
-), "l24" AS (
-  SELECT
-    "t"."citizen_id" AS "__citizen",
-    "t"."local_id" AS "__local"
-  FROM "registry"."registry"."person_link" AS "t"
-  WHERE
-    "t"."department" = 'housing'
-    AND "t"."citizen_id" IN (
-      SELECT
-        "r1"."citizen_id"
-      FROM "r1" AS "r1"
-    )
-), "r25" AS (
+    "r19"."pupil_id"
+), "r21" AS (
   SELECT
     "t"."tenant_id" AS "tenant_id"
   FROM "housing"."housing"."tenant" AS "t"
   WHERE
-    "t"."tenant_id" IN (
-      SELECT
-        "l24"."__local"
-      FROM "l24" AS "l24"
-    )
-), "r26" AS (
+    "t"."tenant_id" IN (1003, 2003)
+), "r22" AS (
   SELECT
     "t"."end_date" AS "end_date",
     "t"."start_date" AS "start_date",
@@ -428,12 +359,8 @@ WITH "r1" AS (
     ROW_NUMBER() OVER (PARTITION BY "t"."tenant_id" ORDER BY "t"."start_date" DESC, "t"."tenancy_id" ASC) AS "__rank"
   FROM "housing"."housing"."tenancy" AS "t"
   WHERE
-    "t"."tenant_id" IN (
-      SELECT
-        "r25"."tenant_id"
-      FROM "r25" AS "r25"
-    )
-), "r27" AS (
+    "t"."tenant_id" IN (1003, 2003)
+), "r23" AS (
   SELECT
     "t"."account_id" AS "account_id",
     "t"."arrears_weeks" AS "arrears_weeks",
@@ -443,10 +370,10 @@ WITH "r1" AS (
   WHERE
     "t"."tenancy_id" IN (
       SELECT
-        "r26"."tenancy_id"
-      FROM "r26" AS "r26"
+        "r22"."tenancy_id"
+      FROM "r22" AS "r22"
     )
-), "r28" AS (
+), "r24" AS (
   SELECT
     "t"."category" AS "category",
     "t"."completed_on" AS "completed_on",
@@ -462,17 +389,17 @@ WITH "r1" AS (
   WHERE
     "t"."tenancy_id" IN (
       SELECT
-        "r26"."tenancy_id"
-      FROM "r26" AS "r26"
+        "r22"."tenancy_id"
+      FROM "r22" AS "r22"
     )
-), "a29" AS (
+), "a25" AS (
   SELECT
-    "r28"."tenancy_id" AS "__parent",
+    "r24"."tenancy_id" AS "__parent",
     ARRAY_AGG(
       CAST(ROW(
-        CAST("r28"."reported_on" AS VARCHAR),
-        CAST("r28"."category" AS VARCHAR),
-        CASE "r28"."priority"
+        CAST("r24"."reported_on" AS VARCHAR),
+        CAST("r24"."category" AS VARCHAR),
+        CASE "r24"."priority"
           WHEN 'emergency'
           THEN 'EMERGENCY'
           WHEN 'urgent'
@@ -480,25 +407,25 @@ WITH "r1" AS (
           WHEN 'routine'
           THEN 'ROUTINE'
         END,
-        CAST("r28"."completed_on" AS VARCHAR)
+        CAST("r24"."completed_on" AS VARCHAR)
       ) AS ROW(
         "reportedOn" VARCHAR,
         "category" VARCHAR,
         "priority" VARCHAR,
         "completedOn" VARCHAR
-      )) ORDER BY "r28"."reported_on" DESC, "r28"."repair_id" ASC
+      )) ORDER BY "r24"."reported_on" DESC, "r24"."repair_id" ASC
     ) AS "__items"
-  FROM "r28"
+  FROM "r24"
   WHERE
-    "r28"."__rank" <= 20
+    "r24"."__rank" <= 20
   GROUP BY
-    "r28"."tenancy_id"
-), "a30" AS (
+    "r24"."tenancy_id"
+), "a26" AS (
   SELECT
-    "r26"."tenant_id" AS "__parent",
+    "r22"."tenant_id" AS "__parent",
     ARRAY_AGG(
       CAST(ROW(
-        CASE "r26"."tenure"
+        CASE "r22"."tenure"
           WHEN 'secure'
           THEN 'SECURE'
           WHEN 'introductory'
@@ -506,15 +433,15 @@ WITH "r1" AS (
           WHEN 'flexible'
           THEN 'FLEXIBLE'
         END,
-        CAST("r26"."start_date" AS VARCHAR),
-        CAST("r26"."end_date" AS VARCHAR),
+        CAST("r22"."start_date" AS VARCHAR),
+        CAST("r22"."end_date" AS VARCHAR),
         CASE
-          WHEN NOT "r27"."account_id" IS NULL
-          THEN CAST(ROW(CAST("r27"."balance" AS DOUBLE), CAST("r27"."arrears_weeks" AS INTEGER)) AS ROW("balance" DOUBLE, "arrearsWeeks" INTEGER))
+          WHEN NOT "r23"."account_id" IS NULL
+          THEN CAST(ROW(CAST("r23"."balance" AS DOUBLE), CAST("r23"."arrears_weeks" AS INTEGER)) AS ROW("balance" DOUBLE, "arrearsWeeks" INTEGER))
           ELSE NULL
         END,
         COALESCE(
-          "a29"."__items",
+          "a25"."__items",
           CAST(ARRAY[] AS ARRAY(
             ROW(
               "reportedOn" VARCHAR,
@@ -537,17 +464,17 @@ WITH "r1" AS (
             "completedOn" VARCHAR
           )
         )
-      )) ORDER BY "r26"."start_date" DESC, "r26"."tenancy_id" ASC
+      )) ORDER BY "r22"."start_date" DESC, "r22"."tenancy_id" ASC
     ) AS "__items"
-  FROM "r26"
-  LEFT JOIN "r27"
-    ON "r27"."tenancy_id" = "r26"."tenancy_id"
-  LEFT JOIN "a29"
-    ON "a29"."__parent" = "r26"."tenancy_id"
+  FROM "r22"
+  LEFT JOIN "r23"
+    ON "r23"."tenancy_id" = "r22"."tenancy_id"
+  LEFT JOIN "a25"
+    ON "a25"."__parent" = "r22"."tenancy_id"
   WHERE
-    "r26"."__rank" <= 20
+    "r22"."__rank" <= 20
   GROUP BY
-    "r26"."tenant_id"
+    "r22"."tenant_id"
 )
 SELECT
   JSON_FORMAT(
@@ -561,12 +488,12 @@ SELECT
       CAST("r1"."ward" AS VARCHAR),
       CAST("r1"."health_opt_out" AS BOOLEAN),
       CASE
-        WHEN NOT "r3"."patient_id" IS NULL
+        WHEN NOT "r2"."patient_id" IS NULL
         THEN CAST(ROW(
-          CAST("r3"."nhs_number" AS VARCHAR),
-          CAST("r3"."gp_practice_code" AS VARCHAR),
+          CAST("r2"."nhs_number" AS VARCHAR),
+          CAST("r2"."gp_practice_code" AS VARCHAR),
           COALESCE(
-            "a5"."__items",
+            "a4"."__items",
             CAST(ARRAY[] AS ARRAY(
               ROW(
                 "encounterDate" VARCHAR,
@@ -578,7 +505,7 @@ SELECT
             ))
           ),
           COALESCE(
-            "a7"."__items",
+            "a6"."__items",
             CAST(ARRAY[] AS ARRAY(
               ROW("prescribedOn" VARCHAR, "medication" VARCHAR, "dose" VARCHAR, "isRepeat" BOOLEAN)
             ))
@@ -602,11 +529,11 @@ SELECT
         ELSE NULL
       END,
       CASE
-        WHEN NOT "r9"."client_id" IS NULL
+        WHEN NOT "r7"."client_id" IS NULL
         THEN CAST(ROW(
-          CAST("r9"."client_id" AS VARCHAR),
+          CAST("r7"."client_id" AS VARCHAR),
           COALESCE(
-            "a13"."__items",
+            "a11"."__items",
             CAST(ARRAY[] AS ARRAY(
               ROW(
                 "caseId" VARCHAR,
@@ -620,7 +547,7 @@ SELECT
             ))
           ),
           COALESCE(
-            "a15"."__items",
+            "a13"."__items",
             CAST(ARRAY[] AS ARRAY(ROW("flagType" VARCHAR, "raisedOn" VARCHAR, "active" BOOLEAN)))
           )
         ) AS ROW(
@@ -641,10 +568,10 @@ SELECT
         ELSE NULL
       END,
       CASE
-        WHEN NOT "r17"."pupil_id" IS NULL
+        WHEN NOT "r14"."pupil_id" IS NULL
         THEN CAST(ROW(
-          CAST("r17"."upn" AS VARCHAR),
-          CASE "r17"."sen_provision"
+          CAST("r14"."upn" AS VARCHAR),
+          CASE "r14"."sen_provision"
             WHEN 'none'
             THEN 'NONE'
             WHEN 'sen_support'
@@ -652,13 +579,13 @@ SELECT
             WHEN 'ehc_plan'
             THEN 'EHC_PLAN'
           END,
-          CAST("r17"."free_school_meals" AS BOOLEAN),
+          CAST("r14"."free_school_meals" AS BOOLEAN),
           COALESCE(
-            "a19"."__items",
+            "a16"."__items",
             CAST(ARRAY[] AS ARRAY(ROW("schoolName" VARCHAR, "entryDate" VARCHAR, "yearGroup" INTEGER)))
           ),
           COALESCE(
-            "a21"."__items",
+            "a18"."__items",
             CAST(ARRAY[] AS ARRAY(
               ROW(
                 "academicYear" VARCHAR,
@@ -669,7 +596,7 @@ SELECT
             ))
           ),
           COALESCE(
-            "a23"."__items",
+            "a20"."__items",
             CAST(ARRAY[] AS ARRAY(ROW("startDate" VARCHAR, "exclusionType" VARCHAR, "sessions" INTEGER)))
           )
         ) AS ROW(
@@ -690,10 +617,10 @@ SELECT
         ELSE NULL
       END,
       CASE
-        WHEN NOT "r25"."tenant_id" IS NULL
+        WHEN NOT "r21"."tenant_id" IS NULL
         THEN CAST(ROW(
           COALESCE(
-            "a30"."__items",
+            "a26"."__items",
             CAST(ARRAY[] AS ARRAY(
               ROW(
                 "tenure" VARCHAR,
@@ -805,38 +732,38 @@ SELECT
         )
       )
     )) AS JSON)
-  ) AS "node",
-  "r1"."citizen_id" AS "citizen"
-FROM "r1"
-LEFT JOIN "l2"
-  ON "l2"."__citizen" = "r1"."citizen_id"
-LEFT JOIN "r3"
-  ON "r3"."patient_id" = "l2"."__local"
-LEFT JOIN "a5"
-  ON "a5"."__parent" = "r3"."patient_id"
-LEFT JOIN "a7"
-  ON "a7"."__parent" = "r3"."patient_id"
-LEFT JOIN "l8"
-  ON "l8"."__citizen" = "r1"."citizen_id"
-LEFT JOIN "r9"
-  ON "r9"."client_id" = "l8"."__local"
+  ) AS "node0",
+  "m"."citizen" AS "citizen"
+FROM (
+  VALUES
+    (0, 42, 1000, 1001, 1002, 1003),
+    (1, 43, CAST(NULL AS BIGINT), 2001, CAST(NULL AS BIGINT), 2003)
+) AS "m"("position", "citizen", "link_health", "link_socialcare", "link_education", "link_housing")
+JOIN "r1"
+  ON "r1"."citizen_id" = "m"."citizen"
+LEFT JOIN "r2"
+  ON "r2"."patient_id" = "m"."link_health"
+LEFT JOIN "a4"
+  ON "a4"."__parent" = "r2"."patient_id"
+LEFT JOIN "a6"
+  ON "a6"."__parent" = "r2"."patient_id"
+LEFT JOIN "r7"
+  ON "r7"."client_id" = "m"."link_socialcare"
+LEFT JOIN "a11"
+  ON "a11"."__parent" = "r7"."client_id"
 LEFT JOIN "a13"
-  ON "a13"."__parent" = "r9"."client_id"
-LEFT JOIN "a15"
-  ON "a15"."__parent" = "r9"."client_id"
-LEFT JOIN "l16"
-  ON "l16"."__citizen" = "r1"."citizen_id"
-LEFT JOIN "r17"
-  ON "r17"."pupil_id" = "l16"."__local"
-LEFT JOIN "a19"
-  ON "a19"."__parent" = "r17"."pupil_id"
-LEFT JOIN "a21"
-  ON "a21"."__parent" = "r17"."pupil_id"
-LEFT JOIN "a23"
-  ON "a23"."__parent" = "r17"."pupil_id"
-LEFT JOIN "l24"
-  ON "l24"."__citizen" = "r1"."citizen_id"
-LEFT JOIN "r25"
-  ON "r25"."tenant_id" = "l24"."__local"
-LEFT JOIN "a30"
-  ON "a30"."__parent" = "r25"."tenant_id";
+  ON "a13"."__parent" = "r7"."client_id"
+LEFT JOIN "r14"
+  ON "r14"."pupil_id" = "m"."link_education"
+LEFT JOIN "a16"
+  ON "a16"."__parent" = "r14"."pupil_id"
+LEFT JOIN "a18"
+  ON "a18"."__parent" = "r14"."pupil_id"
+LEFT JOIN "a20"
+  ON "a20"."__parent" = "r14"."pupil_id"
+LEFT JOIN "r21"
+  ON "r21"."tenant_id" = "m"."link_housing"
+LEFT JOIN "a26"
+  ON "a26"."__parent" = "r21"."tenant_id"
+ORDER BY
+  "m"."position";

@@ -44,7 +44,8 @@ SELECT
   ) AS "node0",
   CAST("r1"."family_name" AS VARCHAR) AS "sort0",
   CAST("r1"."date_of_birth" AS VARCHAR) AS "sort1",
-  CAST("r1"."citizen_id" AS VARCHAR) AS "sort2"
+  CAST("r1"."citizen_id" AS VARCHAR) AS "sort2",
+  "r1"."citizen_id" AS "citizen"
 FROM "r1"
 ORDER BY
   "r1"."family_name" ASC,

@@ -4,29 +4,30 @@ WITH "r1" AS (
   FROM "registry"."registry"."citizen" AS "t"
   WHERE
     "t"."citizen_id" = 7
-), "l2" AS (
+)
+SELECT
+  "r1"."citizen_id" AS "c0",
+  "l2"."local_id" AS "c1",
+  "l3"."local_id" AS "c2"
+FROM "r1"
+LEFT JOIN "registry"."registry"."person_link" AS "l2"
+  ON "l2"."citizen_id" = "r1"."citizen_id" AND "l2"."department" = 'health'
+LEFT JOIN "registry"."registry"."person_link" AS "l3"
+  ON "l3"."citizen_id" = "r1"."citizen_id" AND "l3"."department" = 'housing';
+
+WITH "r1" AS (
   SELECT
-    "t"."citizen_id" AS "__citizen",
-    "t"."local_id" AS "__local"
-  FROM "registry"."registry"."person_link" AS "t"
+    "t"."citizen_id" AS "citizen_id"
+  FROM "registry"."registry"."citizen" AS "t"
   WHERE
-    "t"."department" = 'health'
-    AND "t"."citizen_id" IN (
-      SELECT
-        "r1"."citizen_id"
-      FROM "r1" AS "r1"
-    )
-), "r3" AS (
+    "t"."citizen_id" IN (42, 43)
+), "r2" AS (
   SELECT
     "t"."patient_id" AS "patient_id"
   FROM "health"."health"."patient" AS "t"
   WHERE
-    "t"."patient_id" IN (
-      SELECT
-        "l2"."__local"
-      FROM "l2" AS "l2"
-    )
-), "r4" AS (
+    "t"."patient_id" IN (1000)
+), "r3" AS (
   SELECT
     "t"."diagnosis_code" AS "diagnosis_code",
     "t"."encounter_date" AS "encounter_date",
@@ -39,22 +40,18 @@ WITH "r1" AS (
     ) AS "__rank"
   FROM "health"."health"."encounter" AS "t"
   WHERE
-    "t"."patient_id" IN (
-      SELECT
-        "r3"."patient_id"
-      FROM "r3" AS "r3"
-    )
+    "t"."patient_id" IN (1000)
     AND (
       "t"."encounter_date" >= CAST('2024-01-01' AS DATE)
       AND "t"."setting" IN ('emergency', 'inpatient')
     )
-), "a5" AS (
+), "a4" AS (
   SELECT
-    "r4"."patient_id" AS "__parent",
+    "r3"."patient_id" AS "__parent",
     ARRAY_AGG(
       CAST(ROW(
-        CAST("r4"."encounter_date" AS VARCHAR),
-        CASE "r4"."setting"
+        CAST("r3"."encounter_date" AS VARCHAR),
+        CASE "r3"."setting"
           WHEN 'gp'
           THEN 'GP'
           WHEN 'emergency'
@@ -66,37 +63,21 @@ WITH "r1" AS (
           WHEN 'community'
           THEN 'COMMUNITY'
         END,
-        CAST("r4"."diagnosis_code" AS VARCHAR)
-      ) AS ROW("encounterDate" VARCHAR, "setting" VARCHAR, "diagnosisCode" VARCHAR)) ORDER BY "r4"."encounter_date" ASC, "r4"."encounter_id" ASC
+        CAST("r3"."diagnosis_code" AS VARCHAR)
+      ) AS ROW("encounterDate" VARCHAR, "setting" VARCHAR, "diagnosisCode" VARCHAR)) ORDER BY "r3"."encounter_date" ASC, "r3"."encounter_id" ASC
     ) AS "__items"
-  FROM "r4"
+  FROM "r3"
   WHERE
-    "r4"."__rank" <= 2
+    "r3"."__rank" <= 2
   GROUP BY
-    "r4"."patient_id"
-), "l6" AS (
-  SELECT
-    "t"."citizen_id" AS "__citizen",
-    "t"."local_id" AS "__local"
-  FROM "registry"."registry"."person_link" AS "t"
-  WHERE
-    "t"."department" = 'housing'
-    AND "t"."citizen_id" IN (
-      SELECT
-        "r1"."citizen_id"
-      FROM "r1" AS "r1"
-    )
-), "r7" AS (
+    "r3"."patient_id"
+), "r5" AS (
   SELECT
     "t"."tenant_id" AS "tenant_id"
   FROM "housing"."housing"."tenant" AS "t"
   WHERE
-    "t"."tenant_id" IN (
-      SELECT
-        "l6"."__local"
-      FROM "l6" AS "l6"
-    )
-), "r8" AS (
+    "t"."tenant_id" IN (1001, 2001)
+), "r6" AS (
   SELECT
     "t"."start_date" AS "start_date",
     "t"."tenancy_id" AS "tenancy_id",
@@ -104,13 +85,8 @@ WITH "r1" AS (
     ROW_NUMBER() OVER (PARTITION BY "t"."tenant_id" ORDER BY "t"."start_date" DESC, "t"."tenancy_id" ASC) AS "__rank"
   FROM "housing"."housing"."tenancy" AS "t"
   WHERE
-    "t"."tenant_id" IN (
-      SELECT
-        "r7"."tenant_id"
-      FROM "r7" AS "r7"
-    )
-    AND "t"."end_date" IS NULL
-), "r9" AS (
+    "t"."tenant_id" IN (1001, 2001) AND "t"."end_date" IS NULL
+), "r7" AS (
   SELECT
     "t"."category" AS "category",
     "t"."repair_id" AS "repair_id",
@@ -124,48 +100,48 @@ WITH "r1" AS (
   WHERE
     "t"."tenancy_id" IN (
       SELECT
-        "r8"."tenancy_id"
-      FROM "r8" AS "r8"
+        "r6"."tenancy_id"
+      FROM "r6" AS "r6"
     )
     AND "t"."priority" = 'emergency'
-), "a10" AS (
+), "a8" AS (
   SELECT
-    "r9"."tenancy_id" AS "__parent",
+    "r7"."tenancy_id" AS "__parent",
     ARRAY_AGG(
-      CAST(ROW(CAST("r9"."reported_on" AS VARCHAR), CAST("r9"."category" AS VARCHAR)) AS ROW("reportedOn" VARCHAR, "category" VARCHAR)) ORDER BY "r9"."reported_on" DESC, "r9"."repair_id" ASC
+      CAST(ROW(CAST("r7"."reported_on" AS VARCHAR), CAST("r7"."category" AS VARCHAR)) AS ROW("reportedOn" VARCHAR, "category" VARCHAR)) ORDER BY "r7"."reported_on" DESC, "r7"."repair_id" ASC
     ) AS "__items"
-  FROM "r9"
+  FROM "r7"
   WHERE
-    "r9"."__rank" <= 1
+    "r7"."__rank" <= 1
   GROUP BY
-    "r9"."tenancy_id"
-), "a11" AS (
+    "r7"."tenancy_id"
+), "a9" AS (
   SELECT
-    "r8"."tenant_id" AS "__parent",
+    "r6"."tenant_id" AS "__parent",
     ARRAY_AGG(
       CAST(ROW(
         COALESCE(
-          "a10"."__items",
+          "a8"."__items",
           CAST(ARRAY[] AS ARRAY(ROW("reportedOn" VARCHAR, "category" VARCHAR)))
         )
-      ) AS ROW("repairs" ARRAY(ROW("reportedOn" VARCHAR, "category" VARCHAR)))) ORDER BY "r8"."start_date" DESC, "r8"."tenancy_id" ASC
+      ) AS ROW("repairs" ARRAY(ROW("reportedOn" VARCHAR, "category" VARCHAR)))) ORDER BY "r6"."start_date" DESC, "r6"."tenancy_id" ASC
     ) AS "__items"
-  FROM "r8"
-  LEFT JOIN "a10"
-    ON "a10"."__parent" = "r8"."tenancy_id"
+  FROM "r6"
+  LEFT JOIN "a8"
+    ON "a8"."__parent" = "r6"."tenancy_id"
   WHERE
-    "r8"."__rank" <= 20
+    "r6"."__rank" <= 20
   GROUP BY
-    "r8"."tenant_id"
+    "r6"."tenant_id"
 )
 SELECT
   JSON_FORMAT(
     CAST(CAST(ROW(
       CASE
-        WHEN NOT "r3"."patient_id" IS NULL
+        WHEN NOT "r2"."patient_id" IS NULL
         THEN CAST(ROW(
           COALESCE(
-            "a5"."__items",
+            "a4"."__items",
             CAST(ARRAY[] AS ARRAY(ROW("encounterDate" VARCHAR, "setting" VARCHAR, "diagnosisCode" VARCHAR)))
           )
         ) AS ROW(
@@ -174,10 +150,10 @@ SELECT
         ELSE NULL
       END,
       CASE
-        WHEN NOT "r7"."tenant_id" IS NULL
+        WHEN NOT "r5"."tenant_id" IS NULL
         THEN CAST(ROW(
           COALESCE(
-            "a11"."__items",
+            "a9"."__items",
             CAST(ARRAY[] AS ARRAY(ROW("repairs" ARRAY(ROW("reportedOn" VARCHAR, "category" VARCHAR)))))
           )
         ) AS ROW(
@@ -193,18 +169,22 @@ SELECT
         "tenancies" ARRAY(ROW("repairs" ARRAY(ROW("reportedOn" VARCHAR, "category" VARCHAR))))
       )
     )) AS JSON)
-  ) AS "node",
-  "r1"."citizen_id" AS "citizen"
-FROM "r1"
-LEFT JOIN "l2"
-  ON "l2"."__citizen" = "r1"."citizen_id"
-LEFT JOIN "r3"
-  ON "r3"."patient_id" = "l2"."__local"
-LEFT JOIN "a5"
-  ON "a5"."__parent" = "r3"."patient_id"
-LEFT JOIN "l6"
-  ON "l6"."__citizen" = "r1"."citizen_id"
-LEFT JOIN "r7"
-  ON "r7"."tenant_id" = "l6"."__local"
-LEFT JOIN "a11"
-  ON "a11"."__parent" = "r7"."tenant_id";
+  ) AS "node0",
+  "m"."citizen" AS "citizen"
+FROM (
+  VALUES
+    (0, 42, 1000, 1001),
+    (1, 43, CAST(NULL AS BIGINT), 2001)
+) AS "m"("position", "citizen", "link_health", "link_housing")
+JOIN "r1"
+  ON "r1"."citizen_id" = "m"."citizen"
+LEFT JOIN "r2"
+  ON "r2"."patient_id" = "m"."link_health"
+LEFT JOIN "a4"
+  ON "a4"."__parent" = "r2"."patient_id"
+LEFT JOIN "r5"
+  ON "r5"."tenant_id" = "m"."link_housing"
+LEFT JOIN "a9"
+  ON "a9"."__parent" = "r5"."tenant_id"
+ORDER BY
+  "m"."position";
