@@ -88,6 +88,12 @@ _WHAT = {"select": "not permitted", "filter": "filtering on it is not permitted"
          "cursor": "pagination cursors are not available (they carry the sort values)"}
 
 
+def _chosen(order: tuple[Sort, ...], key: str) -> tuple[Sort, ...]:
+    """The sorts the requester chose. The planner ends every order with the table key as the
+    tie-breaker; ordering by the key is the default order and tells nothing."""
+    return order[:-1] if order and order[-1].column == key else order
+
+
 def _all_of(parts: list[Predicate]) -> Predicate | None:
     if not parts:
         return None
@@ -189,7 +195,7 @@ class _Authorizer:
             return nested  # refused: its contents are not looked at
         self._check_predicate(nested.type_name, nested.where)
         if not self._is_default_order(parent, nested):
-            self._check_order(nested.type_name, nested.order)
+            self._check_order(nested.type_name, _chosen(nested.order, nested.table_key))
         return replace(
             nested,
             selections=self.selections(nested.type_name, nested.selections),
@@ -207,11 +213,7 @@ class _Authorizer:
     def _page(self, root: CitizenPage, type_name: str) -> CitizenPage:
         self._verdict(f"{QUERY}.citizens")
         self._check_predicate(type_name, root.where)
-        # The planner always ends the order with the key; ordering by the key alone is the
-        # default order and tells nothing. Any sort the requester chose must be in clear.
-        chosen = root.order[:-1] if root.order and root.order[-1].column == root.table_key \
-            else root.order
-        self._check_order(type_name, chosen)
+        self._check_order(type_name, _chosen(root.order, root.table_key))
         unclear = [sort for sort in root.order
                    if self.decisions.field(f"{type_name}.{sort.field}").decision != "clear"]
         if unclear:

@@ -21,6 +21,7 @@ from gateway.errors import GatewayError
 from gateway.policy import POLICY_FILES, Catalog, Policy, PolicyError, policy_version, read_policy
 
 log = logging.getLogger("gateway.policy")
+_SETTLE_NS = 2_000_000_000
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,10 @@ class PolicyStore:
 
     def _refresh(self) -> None:
         fingerprint = self._stat()
-        if fingerprint == self._fingerprint:
+        # A file modified within the file system's timestamp granularity may change again
+        # without its (mtime, size, inode) changing: such files are re-hashed on every poll.
+        settled = all(time.time_ns() - mtime > _SETTLE_NS for mtime, _, _ in fingerprint)
+        if fingerprint == self._fingerprint and settled:
             return
         self._fingerprint = fingerprint
         try:
