@@ -16,6 +16,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "gateway.policy_cli",  # policy check/explain/diff: the access policy
     "gateway.audit_cli",  # audit verify/citizen: the hash-chained audit log
     "gateway.token_cli",  # token: a development bearer token (GATEWAY_DEV_MODE=1 only)
+    "gateway.serve_cli",  # serve: the GraphQL endpoint and the explorer
 )
 
 

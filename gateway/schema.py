@@ -27,7 +27,6 @@ from graphql import (
     StringValueNode,
     ValueNode,
 )
-from graphql.pyutils import Undefined
 
 from gateway.contract import Contract
 

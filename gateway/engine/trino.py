@@ -23,6 +23,7 @@ from gateway.settings import Settings
 
 log = logging.getLogger(__name__)
 
+_UNAVAILABLE_ERRORS = frozenset({"SERVER_STARTING_UP", "SERVER_SHUTTING_DOWN", "NO_NODES_AVAILABLE"})
 _TIMEOUT_ERRORS = frozenset({"EXCEEDED_TIME_LIMIT", "EXCEEDED_CPU_LIMIT", "USER_CANCELED"})
 
 
@@ -59,6 +60,8 @@ class TrinoEngine:
         except TrinoQueryError as error:
             log.warning("trino query %s failed: %s %s", error.query_id, error.error_name,
                         error.message)
+            if error.error_name in _UNAVAILABLE_ERRORS:
+                raise EngineUnavailable("the query engine is not ready to answer") from None
             if error.error_name in _TIMEOUT_ERRORS:
                 raise EngineTimeout("the query took longer than the gateway allows") from None
             raise EngineError("a department database or the query engine failed to answer",

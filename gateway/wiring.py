@@ -1,0 +1,101 @@
+"""Assembly: every part of the gateway built once from the settings, and the ASGI app over them."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import GraphQLSchema
+from starlette.applications import Starlette
+
+from gateway.app import create_app
+from gateway.audit import AuditLog
+from gateway.auth import TokenVerifier
+from gateway.authorize import AuthorizedPlan, Refused, authorize
+from gateway.contract import Contract, load_contract
+from gateway.engine import Engine
+from gateway.engine.trino import TrinoEngine
+from gateway.errors import GatewayError
+from gateway.explorer import explorer_routes
+from gateway.ir import OperationPlan
+from gateway.policy_store import PolicyStore
+from gateway.requester import Requester
+from gateway.schema import build_executable_schema
+from gateway.service import CitizenViewService, Trace
+from gateway.settings import DEV_SECRET, Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Gateway:
+    settings: Settings
+    contract: Contract
+    schema: GraphQLSchema
+    engine: Engine
+    policies: PolicyStore
+    verifier: TokenVerifier
+    audit: AuditLog
+    service: CitizenViewService
+    app: Starlette
+
+
+def _secret(settings: Settings, value: str, name: str) -> str:
+    if value:
+        return value
+    if not settings.dev_mode:
+        raise ValueError(f"GATEWAY_{name.upper()} must be set (a long random secret)")
+    return f"{DEV_SECRET}:{name}"
+
+
+def build_engine(settings: Settings, contract: Contract) -> Engine:
+    return TrinoEngine(settings, contract.departments())
+
+
+def build_gateway(settings: Settings, engine: Engine | None = None) -> Gateway:
+    contract = load_contract(settings.contract_path)
+    schema = build_executable_schema(contract).graphql_schema
+    engine = engine or build_engine(settings, contract)
+    policies = PolicyStore(settings.policy_dir, contract, poll_seconds=1.0)
+    verifier = TokenVerifier(settings, vocabulary=lambda: policies.current().vocabulary)
+    audit = AuditLog(settings.audit_path)
+
+    def authorize_step(plan: OperationPlan, requester: Requester, trace: Trace) -> OperationPlan:
+        policy = policies.current()
+        trace.policy_version = policy.version
+        try:
+            authorized = authorize(plan, requester, policy)
+        except Refused as refused:
+            trace.decisions = refused
+            raise
+        trace.decisions = authorized
+        return authorized.plan
+
+    def audit_step(requester: Requester, trace: Trace, outcome: str,
+                   error: GatewayError | None) -> None:
+        decisions: Any = trace.decisions
+        verdicts = decisions.verdicts if decisions is not None else ()
+        refusals = decisions.refusals if isinstance(decisions, Refused) else ()
+        rows = decisions.rows if isinstance(decisions, AuthorizedPlan) else ()
+        audit.record(
+            requester, operation=trace.operation_hash, policy_version=trace.policy_version,
+            outcome=outcome if error is None else f"{outcome}:{error.code}",
+            citizen_ids=trace.citizen_ids, verdicts=verdicts, refusals=refusals, rows=rows,
+        )
+
+    service = CitizenViewService(
+        contract, schema, engine, authorize_step,
+        cursor_key=_secret(settings, settings.cursor_key, "cursor_key").encode(),
+        pseudonym_key=_secret(settings, settings.pseudonym_key, "pseudonym_key"),
+    )
+
+    def readiness() -> dict[str, Any]:
+        checks: dict[str, Any] = dict(engine.readiness())
+        policy_status = policies.status()
+        checks["policy"] = {"status": "ok" if policy_status["ready"] else "unavailable",
+                            **policy_status}
+        return checks
+
+    app = create_app(service, verifier.verify, audit_step, explorer_routes(), readiness)
+    return Gateway(settings, contract, schema, engine, policies, verifier, audit, service, app)
