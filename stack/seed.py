@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Mapping
 from types import ModuleType
@@ -14,7 +16,6 @@ import pymysql
 
 from stack import mariadb, postgres
 from stack.errors import StackError
-from stack.process import run
 from stack.settings import (
     DEPARTMENTS,
     HOST,
@@ -77,21 +78,38 @@ def generator_available() -> bool:
         return False
 
 
-def seed(settings: Settings) -> None:
-    """`citizen-gateway seed --citizens N --seed S` with the loader account's password."""
+def seed(settings: Settings, say: Callable[[str], None] = print) -> None:
+    """`citizen-gateway seed --citizens N --seed S` as the loader, its progress passed through."""
     env = dict(os.environ)
     env["COUNCIL_LOADER_PASSWORD"] = settings.loader_password
-    env["CITIZEN_STACK_DIR"] = str(settings.stack_dir)
-    env.update(settings.connector_env())
-    run(
-        PART,
-        [
-            sys.executable, "-m", "gateway.cli", "seed",
-            "--citizens", str(settings.citizens), "--seed", str(settings.seed),
-        ],
-        env=env,
-        timeout=max(900.0, settings.citizens * 0.02),
+    command = [
+        sys.executable, "-m", "gateway.cli", "seed",
+        "--citizens", str(settings.citizens), "--seed", str(settings.seed),
+        "--postgres", f"{HOST}:{settings.postgres_port}",
+        "--mariadb", f"{HOST}:{settings.mariadb_port}",
+    ]
+    timeout = max(900.0, settings.citizens * 0.02)
+    last = ""
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
+    timer = threading.Timer(timeout, process.kill)
+    timer.start()
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            line = line.rstrip()
+            if line:
+                last = line
+                say(f"  {line}")
+        code = process.wait()
+    finally:
+        timer.cancel()
+    if code < 0:
+        raise StackError(PART, f"citizen-gateway seed did not finish within {timeout:.0f}s")
+    if code != 0:
+        detail = last.removeprefix("seed: ") or f"exit status {code}"
+        raise StackError(PART, detail)
 
 
 def analyze(settings: Settings, env: Mapping[str, str] | None = None) -> None:
@@ -140,7 +158,7 @@ def ensure_seeded(settings: Settings, say: Callable[[str], None] = print) -> Non
         else:
             started = time.monotonic()
             say(f"seed: loading {settings.citizens} citizens (seed {settings.seed}) ...")
-            seed(settings)
+            seed(settings, say)
             seeded = True
             still_empty = empty_departments(settings)
             if still_empty:
@@ -149,5 +167,7 @@ def ensure_seeded(settings: Settings, say: Callable[[str], None] = print) -> Non
     # the loader may have re-created schemas: grant the readers again
     postgres.provision(settings)
     mariadb.provision(settings)
-    if seeded or (not empty and not (settings.stack_dir / "analyzed").exists()):
-        analyze(settings)
+    if seeded:  # the generator collects statistics itself after loading
+        (settings.stack_dir / "analyzed").write_text(f"{time.time():.0f}\n")
+    elif not empty and not (settings.stack_dir / "analyzed").exists():
+        analyze(settings)  # data loaded some other way: make sure Trino has statistics
