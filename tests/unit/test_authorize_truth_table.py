@@ -128,7 +128,8 @@ def age_band_contract(tmp_path_factory: pytest.TempPathFactory) -> Contract:
 
 @pytest.fixture(scope="module")
 def age_band_schema(age_band_contract: Contract) -> GraphQLSchema:
-    return build_executable_schema(age_band_contract).graphql_schema
+    schema: GraphQLSchema = build_executable_schema(age_band_contract).graphql_schema
+    return schema
 
 
 @pytest.fixture(scope="module")
