@@ -28,7 +28,7 @@ from graphql.execution.values import get_argument_values, get_variable_values
 
 from gateway import cursor as cursors
 from gateway.contract import ColumnField, Contract, JoinField, LinkField, ObjectInfo
-from gateway.errors import BadArgument, BadRequest
+from gateway.errors import BadArgument, BadRequest, GraphQLValidationError
 from gateway.ir import (
     AllOf,
     AnyOf,
@@ -308,7 +308,8 @@ class Planner:
 
     def plan(self, operation: OperationDefinitionNode) -> OperationPlan:
         if operation.operation is not OperationType.QUERY:
-            raise BadRequest(f"{operation.operation.value} operations are not supported")
+            raise GraphQLValidationError(
+                f"the citizen view is read-only: {operation.operation.value} operations are not served")
         query_type = self.schema.query_type
         assert query_type is not None
         roots: list[Root] = []

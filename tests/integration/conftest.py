@@ -77,3 +77,32 @@ class Databases:
 @pytest.fixture
 def databases(stack: Settings) -> Databases:
     return Databases(stack)
+
+
+# ------------------------------------------------------------------ the gateway over real Trino
+
+from pathlib import Path  # noqa: E402
+
+from gateway_server import LiveGateway, live_gateway  # noqa: E402
+from reference import Reference  # noqa: E402
+
+ALL_CLEAR = Path(__file__).parent / "policy_all_clear" / "policy.csv"
+
+
+@pytest.fixture(scope="session")
+def open_gateway(stack: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveGateway]:
+    """The gateway with a policy that shows every field in clear (for value-for-value checks)."""
+    with live_gateway(tmp_path_factory.mktemp("open-gateway"), ALL_CLEAR) as live:
+        yield live
+
+
+@pytest.fixture(scope="session")
+def council_gateway(stack: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveGateway]:
+    """The gateway under the council's own policies/ (roles, masks, row rules)."""
+    with live_gateway(tmp_path_factory.mktemp("council-gateway")) as live:
+        yield live
+
+
+@pytest.fixture(scope="session")
+def reference(stack: Settings) -> Reference:
+    return Reference(stack)
