@@ -86,7 +86,7 @@ from pathlib import Path  # noqa: E402
 from gateway_server import LiveGateway, live_gateway  # noqa: E402
 from reference import Reference  # noqa: E402
 
-ALL_CLEAR = Path(__file__).parent / "policy_all_clear" / "policy.csv"
+ALL_CLEAR = Path(__file__).parents[1] / "support" / "policy_all_clear" / "policy.csv"
 
 
 @pytest.fixture(scope="session")
