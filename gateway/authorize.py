@@ -37,16 +37,8 @@ from gateway.ir import (
     Sort,
     Typename,
 )
-from gateway.policy import (
-    INTROSPECTION,
-    OPT_OUT_FIELD,
-    QUERY,
-    TEAM_FIELD,
-    Decisions,
-    Policy,
-    RowVerdict,
-    Verdict,
-)
+from gateway.policy import Decisions, Policy, RowVerdict, Verdict
+from gateway.policy_objects import INTROSPECTION, OPT_OUT_FIELD, QUERY, TEAM_FIELD
 from gateway.requester import Requester
 
 Use = Literal["select", "filter", "sort", "cursor"]

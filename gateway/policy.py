@@ -21,51 +21,32 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any
 
 import casbin
 from casbin.model import Model
 from casbin.util.builtin_operators import generate_g_function
 
-from gateway.contract import ColumnField, Contract, JoinField, LinkField
+from gateway.contract import Contract
 from gateway.ir import MaskKind
+from gateway.policy_objects import (
+    ANY,
+    DECISIONS,
+    ROW_RULES,
+    STRICTNESS,
+    Catalog,
+    Decision,
+    mask_problem,
+    purpose_matches,
+)
 
 MODEL_FILE = "model.conf"
 POLICY_FILE = "policy.csv"
 POLICY_FILES = (MODEL_FILE, POLICY_FILE)
 
-Decision = Literal["clear", "partial", "district", "year", "age_band", "pseudonym", "redact",
-                   "deny"]
-# From loosest to strictest. When several rules match, the later one in this order wins.
-DECISIONS: tuple[Decision, ...] = get_args(Decision)
-MASKS: frozenset[str] = frozenset(get_args(MaskKind))
-STRICTNESS: dict[str, int] = {decision: rank for rank, decision in enumerate(DECISIONS)}
 DEFAULT_REASON = "no rule matches: refused by default"
-
-RowRuleName = Literal["own_team", "not_opted_out"]
-ROW_RULES: dict[str, str] = {
-    "own_team": "only rows whose team is the requester's own team (the `team` of their token)",
-    "not_opted_out": "only for citizens who have not registered the national data opt-out",
-}
-TEAM_FIELD = "team"
-OPT_OUT_FIELD = "healthOptOut"
-
-QUERY = "Query"
-ROOT_FIELDS = ("citizen", "citizens")
-INTROSPECTION = "Query.__schema"  # covers __schema and __type: the schema, never data
-ANY = "\x00any"  # a request object every pattern matches: "which rules could apply at all"
-
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
 _ARITY = {"p": 4, "p2": 4, "p3": 2, "g": 2}
-
-Category = Literal["value", "record", "list", "root", "schema"]
-
-# The masks each kind of value can carry and still be the type the contract promises.
-_MASKS_BY_KIND: dict[str, frozenset[str]] = {
-    "string": frozenset({"redact", "partial", "pseudonym", "district", "age_band"}),
-    "id": frozenset({"redact", "partial", "pseudonym"}),
-    "date": frozenset({"redact", "year"}),
-}
 
 
 class PolicyError(Exception):
@@ -112,142 +93,6 @@ class Rule:
 
     def __str__(self) -> str:
         return f"{self.source} ({', '.join((self.ptype, *self.values))})"
-
-
-# ---------------------------------------------------------------- what a policy talks about
-
-
-@dataclass(frozen=True)
-class Target:
-    """A thing a field rule decides about: a field of the contract, a root field, introspection."""
-
-    name: str  # Type.field
-    type_name: str
-    field: str
-    department: str  # "" for Query fields
-    category: Category
-    kind: str = ""  # value fields: id, string, int, float, boolean, date, enum
-    nullable: bool = True
-    date_column: bool = False  # a String field reading a column a Date field of its type reads
-
-
-@dataclass(frozen=True)
-class RowTarget:
-    """Where a row rule can apply and the column it needs: a type (own_team) or a nested field."""
-
-    name: str
-    rule: str
-    column: str
-
-
-class Catalog:
-    """Every policy object of one contract, and how the patterns of policy.csv match them."""
-
-    def __init__(self, contract: Contract) -> None:
-        self.contract = contract
-        targets: list[Target] = [Target(f"{QUERY}.{name}", QUERY, name, "", "root")
-                                 for name in ROOT_FIELDS]
-        targets.append(Target(INTROSPECTION, QUERY, "__schema", "", "schema"))
-        row_targets: list[RowTarget] = []
-        for info in contract.objects.values():
-            date_columns = {f.column for f in info.fields.values()
-                            if isinstance(f, ColumnField) and f.kind == "date"}
-            team = info.fields.get(TEAM_FIELD)
-            if isinstance(team, ColumnField) and team.kind == "string":
-                row_targets.append(RowTarget(info.name, "own_team", team.column))
-            opt_out = info.fields.get(OPT_OUT_FIELD)
-            for name, field_info in info.fields.items():
-                qualified = f"{info.name}.{name}"
-                if isinstance(field_info, ColumnField):
-                    targets.append(Target(
-                        qualified, info.name, name, info.department, "value", field_info.kind,
-                        field_info.nullable,
-                        field_info.kind == "string" and field_info.column in date_columns))
-                    continue
-                department = (contract.objects[field_info.target].department
-                              if isinstance(field_info, LinkField) else info.department)
-                many = isinstance(field_info, JoinField) and field_info.many
-                targets.append(Target(qualified, info.name, name, department,
-                                      "list" if many else "record"))
-                if isinstance(opt_out, ColumnField) and opt_out.kind == "boolean":
-                    row_targets.append(RowTarget(qualified, "not_opted_out", opt_out.column))
-        self.targets: dict[str, Target] = {target.name: target for target in targets}
-        self.row_targets: dict[tuple[str, str], RowTarget] = {
-            (row.name, row.rule): row for row in row_targets}
-        self.types = frozenset(contract.objects) | {QUERY}
-        self.departments = frozenset(contract.departments())
-
-    def pattern_problem(self, pattern: str) -> str | None:
-        """Why a field-rule object names nothing in the contract (None when it is fine)."""
-        if pattern == "*" or pattern in self.targets:
-            return None
-        if pattern.endswith(":*"):
-            department = pattern[:-2]
-            if department in self.departments:
-                return None
-            known = ", ".join(sorted(self.departments))
-            return f"unknown department {department!r} (known: {known})"
-        type_name, dot, field_name = pattern.partition(".")
-        if not dot:
-            return f"{pattern!r} is not Type.field, Type.*, department:* or *"
-        if type_name not in self.types:
-            return f"unknown type {type_name!r}"
-        if field_name != "*":
-            return f"{type_name} has no field {field_name!r}"
-        return None
-
-    def matches(self, request: str, pattern: str) -> bool:
-        """objectMatch(r.object, p.object) of the model."""
-        if request == ANY or pattern in ("*", request):
-            return True
-        target = self.targets.get(request)
-        if target is None:
-            return False
-        if pattern.endswith(":*"):
-            return target.department == pattern[:-2] and target.category != "schema"
-        if pattern.endswith(".*"):
-            return (target.type_name == pattern[:-2]
-                    and target.category in ("value", "root", "schema"))
-        return False
-
-    def expand(self, pattern: str) -> list[Target]:
-        return [target for target in self.targets.values() if self.matches(target.name, pattern)]
-
-
-def purpose_matches(request: str, pattern: str) -> bool:
-    """purposeMatch(r.purpose, p.purpose) of the model: *, !x (every purpose but x), or x."""
-    if request == ANY or pattern == "*":
-        return True
-    if pattern.startswith("!"):
-        return request != pattern[1:]
-    return request == pattern
-
-
-def mask_problem(target: Target, decision: str) -> str | None:
-    """Why `decision` cannot be applied to `target` without breaking the contract."""
-    if decision in ("clear", "deny"):
-        return None
-    if target.category != "value":
-        what = "a nested record or list" if target.category in ("record", "list") else "a query"
-        return f"{decision} applies to values; {target.name} is {what}: use clear or deny"
-    if decision == "redact" and not target.nullable:
-        return (f"redact would make {target.name} null, but the contract says it is never null: "
-                "use deny, or a mask that keeps a value")
-    if decision == "age_band":
-        if target.kind == "date":
-            return (f"age_band turns a date into a band such as 30-39, which is not a Date: mask "
-                    f"{target.name} with year, or give the contract a String field reading the "
-                    "same column (e.g. ageBand: String @column(name: \"date_of_birth\")) and "
-                    "band that")
-        if not target.date_column:
-            return (f"age_band needs a date: {target.name} is a String that reads no date column "
-                    "(a Date field of the same type must read the same column)")
-        return None
-    allowed = _MASKS_BY_KIND.get(target.kind, frozenset({"redact"}))
-    if decision not in allowed:
-        return (f"{decision} cannot be applied to {target.name} ({target.kind}): "
-                f"it can take {', '.join(sorted(allowed | {'clear', 'deny'}))}")
-    return None
 
 
 # ---------------------------------------------------------------- verdicts
@@ -642,61 +487,6 @@ def check_policy(directory: Path, contract: Contract) -> list[Problem]:
     except PolicyError as error:
         return list(error.problems)
     return []
-
-
-# ---------------------------------------------------------------- comparing two versions
-
-
-@dataclass(frozen=True)
-class Change:
-    role: str
-    purpose: str
-    object: str
-    before: str
-    after: str
-
-    @property
-    def gains(self) -> bool:
-        return _openness(self.after) > _openness(self.before)
-
-    def __str__(self) -> str:
-        verb = "gains" if self.gains else "loses"
-        return (f"{self.role} / {self.purpose}: {verb} {self.object}: "
-                f"{self.before} -> {self.after}")
-
-
-def _openness(outcome: str) -> int:
-    if outcome.startswith("row rule"):
-        return 0
-    if outcome == "no row rule":
-        return 1
-    return len(DECISIONS) - 1 - STRICTNESS.get(outcome, len(DECISIONS) - 1)
-
-
-def diff_policies(before: Policy, after: Policy) -> list[Change]:
-    """What each single role gains or loses, per purpose and field, from `before` to `after`."""
-    changes: list[Change] = []
-    roles = sorted(before.vocabulary.roles | after.vocabulary.roles)
-    purposes = sorted(before.vocabulary.purposes | after.vocabulary.purposes)
-    objects = list(dict.fromkeys([*before.catalog.targets, *after.catalog.targets]))
-    row_objects = sorted({name for name, _ in before.catalog.row_targets}
-                         | {name for name, _ in after.catalog.row_targets})
-    for role in roles:
-        for purpose in purposes:
-            old = before.decisions([role], purpose)
-            new = after.decisions([role], purpose)
-            for name in objects:
-                was, now = old.field(name).decision, new.field(name).decision
-                if was != now:
-                    changes.append(Change(role, purpose, name, was, now))
-            for name in row_objects:
-                was_rules = {row.rule for row in old.row_rules(name)}
-                now_rules = {row.rule for row in new.row_rules(name)}
-                changes.extend(Change(role, purpose, name, f"row rule {rule_name}", "no row rule")
-                               for rule_name in sorted(was_rules - now_rules))
-                changes.extend(Change(role, purpose, name, "no row rule", f"row rule {rule_name}")
-                               for rule_name in sorted(now_rules - was_rules))
-    return changes
 
 
 def explain(policy: Policy, roles: Iterable[str], purpose: str) -> list[str]:

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from gateway.contract import Contract, load_contract
-from gateway.policy import Policy, PolicyError, check_policy, diff_policies, explain, read_policy
+from gateway.policy import Policy, PolicyError, check_policy, explain, read_policy
+from gateway.policy_diff import diff_policies
 from gateway.settings import load_settings
 
 

@@ -18,7 +18,8 @@ from typing import Any
 
 from gateway.contract import Contract
 from gateway.errors import GatewayError
-from gateway.policy import POLICY_FILES, Catalog, Policy, PolicyError, policy_version, read_policy
+from gateway.policy import POLICY_FILES, Policy, PolicyError, policy_version, read_policy
+from gateway.policy_objects import Catalog
 
 log = logging.getLogger("gateway.policy")
 _SETTLE_NS = 2_000_000_000

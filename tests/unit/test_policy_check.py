@@ -14,15 +14,9 @@ from governance_support import (
 )
 
 from gateway.contract import Contract
-from gateway.policy import (
-    DECISIONS,
-    PolicyError,
-    check_policy,
-    diff_policies,
-    explain,
-    policy_version,
-    read_policy,
-)
+from gateway.policy import PolicyError, check_policy, explain, policy_version, read_policy
+from gateway.policy_diff import diff_policies
+from gateway.policy_objects import DECISIONS
 
 
 def test_the_shipped_policy_has_no_problems(contract: Contract) -> None:
