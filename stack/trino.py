@@ -251,7 +251,7 @@ def wait_started(settings: Settings, timeout: float) -> None:
 
 def connect(settings: Settings, user: str = STACK_USER, timeout: float = 30) -> Any:
     """A DB-API connection to the local Trino: one attempt per request, bounded run time."""
-    return trino.dbapi.connect(
+    return trino.dbapi.connect(  # type: ignore[no-untyped-call]
         host=HOST, port=settings.trino_port, user=user, http_scheme="http",
         request_timeout=timeout, max_attempts=1,
         session_properties={"query_max_run_time": f"{int(timeout)}s"},
