@@ -43,10 +43,16 @@ def mariadb(server: Server, database: str | None) -> Any:
             host=server.host, port=server.port, user=server.user, password=server.password,
             database=database, connect_timeout=CONNECT_TIMEOUT, local_infile=True,
             autocommit=True, charset="utf8mb4",
+            # connect_timeout covers only the TCP connect: a server that accepts and then says
+            # nothing would hold the greeting read forever, so reads time out until logged in
+            read_timeout=CONNECT_TIMEOUT, write_timeout=CONNECT_TIMEOUT,
         )
     except pymysql.Error as error:
         where = f" (database {database})" if database else ""
         raise CannotConnect(f"cannot connect to {server}{where}: {mariadb_reason(error)}") from None
+    # logged in: statements (index builds, ANALYZE) may run long; lock waits are bounded below
+    conn._read_timeout = None
+    conn._write_timeout = None
     with conn.cursor() as cur:
         cur.execute(f"SET SESSION lock_wait_timeout = {LOCK_TIMEOUT}, "
                     f"innodb_lock_wait_timeout = {LOCK_TIMEOUT}")
@@ -57,6 +63,8 @@ def mariadb_reason(error: BaseException) -> str:
     args = getattr(error, "args", ())
     if len(args) >= 2 and isinstance(args[1], str):
         text = args[1]
+        if "timed out" in text:
+            return f"no answer within {CONNECT_TIMEOUT} s"
         if "Access denied for user" in text:
             return f"Access denied for {text.split('Access denied for user ', 1)[1]}"
         return text

@@ -1,0 +1,50 @@
+"""The department DDL files, split into what runs before the load and what runs after it."""
+
+from __future__ import annotations
+
+import pytest
+
+from council.ddl import read_layout, statements
+from council.departments import DEPARTMENTS, LINK_TABLES
+
+EXPECTED = {
+    "registry": ("citizen", "person_link", "link_truth"),
+    "health": ("patient", "encounter", "prescription"),
+    "housing": ("tenant", "tenancy", "rent_account", "repair"),
+    "socialcare": ("client", "social_case", "assessment", "safeguarding_flag"),
+    "education": ("pupil", "enrolment", "attendance", "exclusion"),
+}
+
+
+@pytest.mark.parametrize("dept", sorted(EXPECTED))
+def test_tables_of_each_department(dept: str) -> None:
+    layout = read_layout(dept)
+    assert tuple(t.short_name for t in layout.tables) == EXPECTED[dept]
+
+
+def test_generators_fill_exactly_the_ddl_tables() -> None:
+    for dept in DEPARTMENTS:
+        filled = set(dept.tables) | (set(LINK_TABLES) if dept.name == "registry" else set())
+        assert filled == set(EXPECTED[dept.name])
+
+
+def test_secondary_indexes_are_built_after_the_load() -> None:
+    for dept in EXPECTED:
+        for table in read_layout(dept).tables:
+            assert " INDEX " not in table.create.upper().replace("\n", " ")
+            assert "UNIQUE" not in table.create.upper()
+    assert read_layout("registry").table("person_link").after_load == (
+        "ALTER TABLE registry.person_link\n"
+        "    ADD CONSTRAINT person_link_citizen_id_department_key UNIQUE (citizen_id, department)",
+    )
+    assert any("encounter_patient" in s for s in read_layout("health").table("encounter")
+               .after_load)
+    assert read_layout("education").table("attendance").after_load == (
+        "CREATE INDEX attendance_pupil ON attendance (pupil_id)",
+    )
+
+
+def test_statements_drop_comments() -> None:
+    assert statements("-- a comment; with a semicolon\nCREATE TABLE t (a int); -- x\n") == [
+        "CREATE TABLE t (a int)"
+    ]
