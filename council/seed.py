@@ -117,6 +117,7 @@ def load_department(
         table: TableLoader(server, dept.name, layout.table(table)).start() for table in dept.tables
     }
     bar = _bar(len(population), dept.name, position)
+    started = time.monotonic()
     try:
         with (link_dir / f"person_link.{dept.name}").open("w", encoding="utf-8") as links, \
                 (link_dir / f"link_truth.{dept.name}").open("w", encoding="utf-8") as truth:
@@ -132,13 +133,16 @@ def load_department(
         bar.set_postfix_str(f"{rows:,} rows, indexing")
         for loader in loaders.values():
             loader.finish()
-        bar.set_postfix_str(f"{rows:,} rows, done")
     except BaseException:
         for loader in loaders.values():
             loader.abort()
         raise
     finally:
         bar.close()
+    tqdm.write(
+        f"seed: {dept.name}: {rows:,} rows loaded, indexed and analysed in "
+        f"{time.monotonic() - started:.1f}s", file=sys.stderr,
+    )
     return {f"{dept.name}.{table}": loader.rows for table, loader in loaders.items()}
 
 
@@ -150,6 +154,7 @@ def load_links(servers: Servers, link_dir: Path, position: int = 0) -> dict[str,
     }
     files = sorted(link_dir.iterdir())
     bar = _bar(len(files), "links", position, unit=" files")
+    started = time.monotonic()
     try:
         for path in files:
             table = path.name.split(".", 1)[0]
@@ -166,13 +171,17 @@ def load_links(servers: Servers, link_dir: Path, position: int = 0) -> dict[str,
         raise
     finally:
         bar.close()
+    tqdm.write(
+        f"seed: registry links: {sum(loader.rows for loader in loaders.values()):,} rows loaded, "
+        f"indexed and analysed in {time.monotonic() - started:.1f}s", file=sys.stderr,
+    )
     return {f"registry.{table}": loader.rows for table, loader in loaders.items()}
 
 
 def _bar(total: int, name: str, position: int, unit: str = " citizens") -> Any:
     return tqdm(
         total=total, desc=f"{name:>10}", unit=unit, unit_scale=True, position=position,
-        leave=True, file=sys.stderr, disable=None, dynamic_ncols=True, mininterval=0.5,
+        leave=False, file=sys.stderr, disable=None, dynamic_ncols=True, mininterval=0.5,
     )
 
 
@@ -218,6 +227,8 @@ def run(plan: Plan, say: Callable[[str], None]) -> Report:
     preflight(plan.servers, plan.reset)
     say(f"drawing {plan.citizens:,} citizens (seed {plan.seed})")
     _POPULATION = build_population(plan.citizens, plan.seed)
+    say(f"population drawn in {time.monotonic() - started:.1f}s; generating and loading with "
+        f"{plan.workers} worker process{'es' if plan.workers > 1 else ''}")
     rows: dict[str, int] = {}
     link_dir = Path(tempfile.mkdtemp(prefix="council-links-"))
     try:
