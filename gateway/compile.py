@@ -27,6 +27,7 @@ clear.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlglot import exp
 
@@ -58,7 +59,7 @@ ITEMS = "__items"
 LINK_CITIZEN = "__citizen"
 LINK_LOCAL = "__local"
 
-_SQL_TYPES: dict[str, exp.DataType.Type] = {
+_SQL_TYPES: dict[str, Any] = {  # GraphQL kind -> sqlglot DataType.Type
     "id": exp.DataType.Type.VARCHAR,
     "string": exp.DataType.Type.VARCHAR,
     "date": exp.DataType.Type.VARCHAR,
@@ -98,7 +99,7 @@ def _array_type(element: exp.DataType) -> exp.DataType:
     return exp.DataType(this=exp.DataType.Type.ARRAY, expressions=[element], nested=True)
 
 
-def _and(parts: list[exp.Expression]) -> exp.Expression | None:
+def _and(parts: list[exp.Expr]) -> exp.Expr | None:
     if not parts:
         return None
     condition = parts[0]
@@ -107,7 +108,7 @@ def _and(parts: list[exp.Expression]) -> exp.Expression | None:
     return condition
 
 
-def literal(kind: Kind, value: Scalar) -> exp.Expression:
+def literal(kind: Kind, value: Scalar) -> exp.Expr:
     """A user value as a typed SQL literal (never as SQL text)."""
     if isinstance(value, bool):
         return exp.Boolean(this=value)
@@ -118,7 +119,7 @@ def literal(kind: Kind, value: Scalar) -> exp.Expression:
     return exp.Literal.string(value)
 
 
-def _like_prefix(value: str) -> exp.Expression:
+def _like_prefix(value: str) -> exp.Expr:
     escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return exp.Literal.string(escaped + "%")
 
@@ -162,7 +163,7 @@ class Compiler:
 
     # ---------------------------------------------------------------- predicates
 
-    def predicate(self, alias: str, predicate: Predicate) -> exp.Expression:
+    def predicate(self, alias: str, predicate: Predicate) -> exp.Expr:
         if isinstance(predicate, AllOf):
             parts = [self.predicate(alias, part) for part in predicate.parts]
             return exp.Paren(this=_and(parts)) if parts else exp.true()
@@ -177,7 +178,7 @@ class Compiler:
             return exp.Not(this=exp.Paren(this=self.predicate(alias, predicate.part)))
         return self._compare(alias, predicate)
 
-    def _compare(self, alias: str, compare: Compare) -> exp.Expression:
+    def _compare(self, alias: str, compare: Compare) -> exp.Expr:
         column = _col(alias, compare.column)
         value = compare.value
         if compare.op == "isNull":
@@ -199,7 +200,7 @@ class Compiler:
 
     # ---------------------------------------------------------------- values
 
-    def mask_expression(self, mask: Mask, value: exp.Expression, kind: Kind) -> exp.Expression:
+    def mask_expression(self, mask: Mask, value: exp.Expr, kind: Kind) -> exp.Expr:
         """The masked form of a column, computed in the engine. Keeps the field's SQL type."""
         if mask.kind == "redact":
             return exp.Cast(this=exp.Null(), to=_type(kind))
@@ -226,7 +227,7 @@ class Compiler:
                 exp.Substring(this=digest, start=exp.Literal.number(1), length=exp.Literal.number(16)),
             ])
         if mask.kind == "year":  # the date becomes 1 January of its year
-            return exp.Cast(this=exp.DateTrunc(unit=exp.Literal.string("year"), this=value),
+            return exp.Cast(this=exp.DateTrunc(unit=exp.Literal.string("year"), this=value),  # type: ignore[no-untyped-call]
                             to=exp.DataType.build("DATE"))
         if mask.kind == "district":  # a postcode keeps only its outward code, e.g. B15
             return exp.Anonymous(this="split_part", expressions=[text, exp.Literal.string(" "),
@@ -237,7 +238,7 @@ class Compiler:
             # birthday this year.
             today = exp.CurrentDate()
 
-            def month_day(date: exp.Expression) -> exp.Expression:
+            def month_day(date: exp.Expr) -> exp.Expr:
                 return exp.Add(this=exp.Mul(this=exp.Month(this=date.copy()),
                                             expression=exp.Literal.number(100)),
                                expression=exp.Day(this=date.copy()))
@@ -258,8 +259,8 @@ class Compiler:
             ])
         raise ValueError(f"unknown mask {mask.kind}")
 
-    def _value(self, alias: str, column: Column) -> exp.Expression:
-        raw: exp.Expression = _col(alias, column.column)
+    def _value(self, alias: str, column: Column) -> exp.Expr:
+        raw: exp.Expr = _col(alias, column.column)
         if column.mask is not None:
             raw = self.mask_expression(column.mask, raw, column.kind)
             if column.mask.kind in ("redact", "partial", "pseudonym", "district", "age_band"):
@@ -287,12 +288,12 @@ class Compiler:
         return sorted(needed)
 
     def _scan(self, table: Table, key: str, selections: tuple[Selection, ...],
-              conditions: list[exp.Expression], extra: set[str],
+              conditions: list[exp.Expr], extra: set[str],
               rank: tuple[str, tuple[Sort, ...]] | None = None) -> str:
         """A CTE reading only the needed columns of the table's matching rows."""
         alias = self._alias("r")
         self.departments.add(table.catalog)
-        projections: list[exp.Expression] = [
+        projections: list[exp.Expr] = [
             exp.alias_(_col("t", name), _ident(name))
             for name in self._needed_columns(key, selections, extra)
         ]
@@ -312,8 +313,8 @@ class Compiler:
         self._add_cte(alias, select)
         return alias
 
-    def _semi_join(self, column: exp.Expression, source: str, source_column: str,
-                   guard: Predicate | None = None) -> exp.Expression:
+    def _semi_join(self, column: exp.Expr, source: str, source_column: str,
+                   guard: Predicate | None = None) -> exp.Expr:
         subquery = exp.Select(expressions=[_col(source, source_column)]).from_(
             exp.Table(this=_ident(source), alias=exp.TableAlias(this=_ident(source))), copy=False)
         if guard is not None:
@@ -333,9 +334,9 @@ class Compiler:
                 types.append((selection.key, _array_type(inner) if selection.many else inner))
         return _struct_type(types)
 
-    def row(self, relation: _Relation, selections: tuple[Selection, ...]) -> tuple[exp.Expression, exp.DataType]:
+    def row(self, relation: _Relation, selections: tuple[Selection, ...]) -> tuple[exp.Expr, exp.DataType]:
         """The named ROW of one result object, adding the joins its nested fields need."""
-        values: list[exp.Expression] = []
+        values: list[exp.Expr] = []
         types: list[tuple[str, exp.DataType]] = []
         for selection in selections:
             if isinstance(selection, Column):
@@ -351,8 +352,8 @@ class Compiler:
         row_type = _struct_type(types)
         return exp.Cast(this=exp.Struct(expressions=values), to=row_type), row_type
 
-    def nested(self, parent: _Relation, nested: Nested) -> tuple[exp.Expression, exp.DataType]:
-        conditions: list[exp.Expression] = []
+    def nested(self, parent: _Relation, nested: Nested) -> tuple[exp.Expr, exp.DataType]:
+        conditions: list[exp.Expr] = []
         if isinstance(nested.via, ViaPersonIndex):
             # The department's local ids were resolved first: a literal IN list reaches the
             # department database as an indexed predicate, with no dynamic filter to wait for.
@@ -420,8 +421,8 @@ class Compiler:
 
     # ---------------------------------------------------------------- roots
 
-    def _finish(self, source: exp.Expression, joins: list[exp.Join],
-                projections: list[exp.Expression]) -> exp.Select:
+    def _finish(self, source: exp.Expr, joins: list[exp.Join],
+                projections: list[exp.Expr]) -> exp.Select:
         select = exp.Select(expressions=projections).from_(source, copy=False)
         for join in joins:
             select = select.join(join, copy=False)
@@ -430,11 +431,11 @@ class Compiler:
         return select
 
     @staticmethod
-    def _json(row: exp.Expression) -> exp.Expression:
+    def _json(row: exp.Expr) -> exp.Expr:
         return exp.JSONFormat(this=exp.Cast(this=row, to=exp.DataType.build("JSON")))
 
-    def _root_conditions(self, root: CitizenLookup | CitizenPage) -> list[exp.Expression]:
-        conditions: list[exp.Expression] = []
+    def _root_conditions(self, root: CitizenLookup | CitizenPage) -> list[exp.Expr]:
+        conditions: list[exp.Expr] = []
         if isinstance(root, CitizenLookup):
             conditions.append(exp.EQ(this=_col("t", root.table_key),
                                      expression=exp.Literal.number(root.citizen_id)))
@@ -462,7 +463,7 @@ class Compiler:
             page.set("order", self._order_by("t", order))
             page.set("limit", exp.Limit(expression=exp.Literal.number(root.first + 1)))
         relation = _Relation(alias, root.table_key)
-        projections: list[exp.Expression] = []
+        projections: list[exp.Expr] = []
         for index, view in enumerate(views):
             row, _ = self.row(relation, view)
             projections.append(exp.alias_(self._json(row), _ident(f"node{index}")))
@@ -494,13 +495,14 @@ class Compiler:
             page.set("order", self._order_by("t", order))
             page.set("limit", exp.Limit(expression=exp.Literal.number(root.first + 1)))
         index = self.person_index
-        projections: list[exp.Expression] = [_col(alias, root.table_key)]
+        projections: list[exp.Expr] = [_col(alias, root.table_key)]
         projections += [exp.Cast(this=_col(alias, sort.column), to=exp.DataType.build("VARCHAR"))
                         for sort in order]
         joins: list[exp.Join] = []
         for department, guard in links.items():
             link = self._alias("l")
-            on = [exp.EQ(this=_col(link, index.citizen_key), expression=_col(alias, root.table_key)),
+            on: list[exp.Expr] = [exp.EQ(this=_col(link, index.citizen_key),
+                                         expression=_col(alias, root.table_key)),
                   exp.EQ(this=_col(link, index.department_column),
                          expression=exp.Literal.string(department))]
             if guard is not None:
@@ -530,7 +532,7 @@ class Compiler:
         ], alias=exp.TableAlias(this=_ident(mapping), columns=[
             _ident(name) for name in ("position", "citizen", *map(_link_column, departments))]))
         ids = sorted({citizen_id for citizen_id, _ in resolved.rows})
-        conditions: list[exp.Expression] = [
+        conditions: list[exp.Expr] = [
             exp.In(this=_col("t", root.table_key), expressions=[exp.Literal.number(i) for i in ids])]
         if root.row_filter is not None:
             conditions.append(self.predicate("t", root.row_filter))
@@ -541,7 +543,7 @@ class Compiler:
         relation.joins.append(exp.Join(
             this=exp.Table(this=_ident(alias)),
             on=exp.EQ(this=_col(alias, root.table_key), expression=_col(mapping, "citizen"))))
-        projections: list[exp.Expression] = []
+        projections: list[exp.Expr] = []
         for index, view in enumerate(views):
             row, _ = self.row(relation, view)
             projections.append(exp.alias_(self._json(row), _ident(f"node{index}")))
@@ -559,11 +561,11 @@ class Compiler:
             exp.Ordered(this=_col(alias, sort.column), desc=sort.descending, nulls_first=False)
             for sort in order])
 
-    def _keyset(self, alias: str, order: tuple[Sort, ...], after: tuple[Scalar, ...]) -> exp.Expression:
+    def _keyset(self, alias: str, order: tuple[Sort, ...], after: tuple[Scalar, ...]) -> exp.Expr:
         """Rows strictly after the cursor in the page order: (a > x) OR (a = x AND b > y) ..."""
-        alternatives: list[exp.Expression] = []
+        alternatives: list[exp.Expr] = []
         for index, sort in enumerate(order):
-            parts: list[exp.Expression] = []
+            parts: list[exp.Expr] = []
             for previous, value in zip(order[:index], after[:index], strict=True):
                 parts.append(exp.EQ(this=_col(alias, previous.column),
                                     expression=_cursor_literal(previous.kind, value)))
@@ -585,11 +587,12 @@ class Resolved:
     rows: tuple[tuple[int, tuple[int | None, ...]], ...]
 
     def ids_by_department(self) -> dict[str, tuple[int, ...]]:
-        return {
-            department: tuple(sorted({ids[index] for _, ids in self.rows
-                                      if ids[index] is not None}))  # type: ignore[type-var]
-            for index, department in enumerate(self.departments)
-        }
+        found: dict[str, set[int]] = {department: set() for department in self.departments}
+        for _, ids in self.rows:
+            for department, local_id in zip(self.departments, ids, strict=True):
+                if local_id is not None:
+                    found[department].add(local_id)
+        return {department: tuple(sorted(ids)) for department, ids in found.items()}
 
 
 def _link_column(department: str) -> str:
@@ -616,7 +619,7 @@ def needs_resolve(root: CitizenLookup | CitizenPage) -> bool:
     return bool(_links(_selections_of(root)))
 
 
-def _cursor_literal(kind: Kind, value: Scalar) -> exp.Expression:
+def _cursor_literal(kind: Kind, value: Scalar) -> exp.Expr:
     if kind in ("id", "int"):
         return exp.Literal.number(int(value))
     return literal(kind, value)

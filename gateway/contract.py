@@ -26,12 +26,12 @@ from graphql import (
 )
 
 from gateway.errors import ContractError
-from gateway.ir import Table
+from gateway.ir import Kind, Table
 
 ROOT_TYPE = "Citizen"
 CONNECTION_TYPES = frozenset({"Query", "CitizenConnection", "CitizenEdge", "PageInfo"})
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
-SCALAR_KINDS = {"ID": "id", "String": "string", "Int": "int", "Float": "float",
+SCALAR_KINDS: dict[str, Kind] = {"ID": "id", "String": "string", "Int": "int", "Float": "float",
                 "Boolean": "boolean", "Date": "date"}
 
 
@@ -57,7 +57,7 @@ class ColumnField:
 
     name: str
     column: str
-    kind: str  # id, string, int, float, boolean, date, enum
+    kind: Kind
     nullable: bool
     enum: EnumInfo | None = None
 

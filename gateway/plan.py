@@ -74,7 +74,7 @@ def select_operation(document: DocumentNode, operation_name: str | None) -> Oper
 
 def coerce_variables(schema: GraphQLSchema, operation: OperationDefinitionNode,
                      raw: Mapping[str, Any] | None) -> dict[str, Any]:
-    coerced = get_variable_values(schema, operation.variable_definitions or (), raw or {},
+    coerced = get_variable_values(schema, operation.variable_definitions or (), dict(raw or {}),
                                   max_errors=20)
     if isinstance(coerced, list):
         raise BadArgument("; ".join(error.message for error in coerced))

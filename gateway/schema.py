@@ -24,6 +24,7 @@ from graphql import (
     GraphQLOutputType,
     GraphQLScalarType,
     GraphQLSchema,
+    GraphQLWrappingType,
     StringValueNode,
     ValueNode,
 )
@@ -86,6 +87,7 @@ class _Builder:
             return graphene.NonNull(self.wrapped(type_.of_type))
         if isinstance(type_, GraphQLList):
             return graphene.List(self.wrapped(type_.of_type))
+        assert not isinstance(type_, GraphQLWrappingType)
         name = type_.name
 
         def lazy() -> Any:

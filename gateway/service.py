@@ -18,6 +18,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from graphql import (
     DocumentNode,
     FieldNode,
+    FragmentDefinitionNode,
     GraphQLError,
     GraphQLSchema,
     OperationDefinitionNode,
@@ -152,13 +153,12 @@ class CitizenViewService:
         errors = validate(self.schema, document, list(self.rules), max_errors=100)
         trace.timed("validate", started)
         if errors:
-            first = errors[0]
-            error = GraphQLValidationError(without_suggestions(first.message),
-                                           extensions=_locations(first))
-            error.extra["errors"] = [
+            invalid = GraphQLValidationError(without_suggestions(errors[0].message),
+                                             extensions=_locations(errors[0]))
+            invalid.extra["errors"] = [
                 {"message": without_suggestions(e.message), **_locations(e)} for e in errors[1:]
             ]
-            raise error
+            raise invalid
         self.documents.put(query, document)
         return document
 
@@ -265,9 +265,10 @@ class CitizenViewService:
         """Introspection is answered by graphql-core from the served schema, never the engine."""
         from graphql.execution.collect_fields import collect_fields
 
-        fragments = {d.name.value: d for d in document.definitions if hasattr(d, "type_condition")}
+        fragments = {d.name.value: d for d in document.definitions
+                     if isinstance(d, FragmentDefinitionNode)}
         assert self.schema.query_type is not None
-        nodes: list[FieldNode] = collect_fields(self.schema, fragments, variables,  # type: ignore[arg-type]
+        nodes: list[FieldNode] = collect_fields(self.schema, fragments, variables,
                                                 self.schema.query_type, operation.selection_set)[key]
         single = OperationDefinitionNode(
             operation=operation.operation, name=operation.name,

@@ -38,7 +38,7 @@ class TrinoEngine:
 
     def _connect(self, requester: Requester) -> Any:
         seconds = max(1, int(self.settings.query_timeout_seconds))
-        return trino.dbapi.connect(
+        return trino.dbapi.connect(  # type: ignore[no-untyped-call]
             host=self.settings.trino_host,
             port=self.settings.trino_port,
             http_scheme=self.settings.trino_http_scheme,

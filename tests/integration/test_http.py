@@ -81,7 +81,8 @@ def test_credentials(open_gateway: LiveGateway) -> None:
                     401),
         "wrong audience": ({"Authorization": "Bearer " + _token(open_gateway, aud="someone-else")},
                            401),
-        "unknown role": ({"Authorization": "Bearer " + _token(open_gateway, roles=["wizard"])}, 403),
+        "unknown role": ({"Authorization": "Bearer " + _token(open_gateway, roles=["wizard"])},
+                         403),
         "unknown purpose": ({"Authorization": "Bearer " + _token(open_gateway, purpose="curiosity")},
                             403),
     }
