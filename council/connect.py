@@ -60,7 +60,7 @@ def mariadb(server: Server, database: str | None) -> Any:
 
 
 def mariadb_reason(error: BaseException) -> str:
-    args = getattr(error, "args", ())
+    args: tuple[object, ...] = tuple(getattr(error, "args", ()))
     if len(args) >= 2 and isinstance(args[1], str):
         text = args[1]
         if "timed out" in text:

@@ -121,14 +121,25 @@ HERITAGES: tuple[tuple[Heritage, float], ...] = (
         Andreea Maria Gabriela Ieva Laura Agne Natalia Oliwia Amelia Lena""",
     ), 0.05),
     (_heritage(
-        "other",
-        """Chen Wang Li Zhang Liu Wong Lam Cheung Chan Ng Haddad Nasser Mansour Khalil Saleh
-        Darwish Yilmaz Kaya Demir Celik Nguyen Tran Pham Silva Santos Ferreira Costa Rossi""",
-        """Wei Jun Hao Ming Kai Yusuf Omar Karim Ahmet Mehmet Emre Minh Duc Joao Pedro Luca Marco
-        Leo Adam Daniel""",
-        """Mei Xin Ling Yan Hui Layla Leila Noor Elif Zeynep Lan Linh Ana Beatriz Sofia Giulia
-        Sara Maria""",
-    ), 0.06),
+        "east_asian",
+        """Chen Wang Li Zhang Liu Wong Lam Cheung Chan Ng Nguyen Tran Pham Le Huang Zhao""",
+        """Wei Jun Hao Ming Kai Minh Duc Jian Tuan Long Kevin Daniel""",
+        """Mei Xin Ling Yan Hui Lan Linh Thao Jing Hoa Michelle Grace""",
+    ), 0.025),
+    (_heritage(
+        "middle_eastern",
+        """Haddad Nasser Mansour Khalil Saleh Darwish Yilmaz Kaya Demir Celik Sahin Aydin
+        Rahimi Karimi Hosseini Ahmadi""",
+        """Yusuf Omar Karim Ahmet Mehmet Emre Ali Hassan Reza Amir Mustafa Kerem""",
+        """Layla Leila Noor Elif Zeynep Maryam Sara Yasmin Fatemeh Ayla Defne Rania""",
+    ), 0.02),
+    (_heritage(
+        "southern_european",
+        """Silva Santos Ferreira Costa Rossi Russo Ferrari Esposito Garcia Rodriguez Martinez
+        Lopez Fernandes Pereira Romano Ricci""",
+        """Joao Pedro Luca Marco Leo Tiago Diego Javier Matteo Alessandro Rui Carlos""",
+        """Ana Beatriz Sofia Giulia Sara Maria Lucia Chiara Ines Carmen Francesca Marta""",
+    ), 0.015),
 )
 
 HERITAGE_PICKER: Picker[int] = Picker(

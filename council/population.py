@@ -132,6 +132,23 @@ def build_population(citizens: int, seed: int) -> Population:
                 return pools[pool].pop()
         return None
 
+    def take_near(preferred: tuple[int, ...], target: int, tries: int = 8) -> int | None:
+        """From the first non-empty pool, the best of a few random picks born near `target`."""
+        for pool in preferred:
+            members = pools[pool]
+            if members:
+                best = rng.randrange(len(members))
+                for _ in range(tries - 1):
+                    k = rng.randrange(len(members))
+                    if abs(members[k] - target) < abs(members[best] - target):
+                        best = k
+                born_day = members[best]
+                members[best] = members[-1]
+                members.pop()
+                return born_day
+        return take(())
+
+    year = 365.2425
     while pools[_KIDS]:
         adult_pool = (_MID, _YOUNG, _OLDER)[0 if rng.random() < 0.72 else (1 if rng.random() < 0.6 else 2)]
         head = take((adult_pool,))
@@ -139,13 +156,15 @@ def build_population(citizens: int, seed: int) -> Population:
             break
         members = [(head, "head")]
         if rng.random() < 0.75:
-            partner = take((adult_pool, _MID, _YOUNG))
+            partner = take_near((adult_pool, _MID, _YOUNG), head + int(rng.gauss(0, 3) * year))
             if partner is not None:
                 members.append((partner, "partner"))
         for _ in range(1 + (rng.random() < 0.55) + (rng.random() < 0.22)):
             if not pools[_KIDS]:
                 break
-            members.append((pools[_KIDS].pop(), "child"))
+            child = take_near((_KIDS,), head + int(rng.gauss(29, 5) * year))
+            if child is not None:
+                members.append((child, "child"))
         households.append(members)
     while any(pools):
         kind = _HOUSEHOLD_OF_ADULTS.pick(rng)
@@ -155,7 +174,7 @@ def build_population(citizens: int, seed: int) -> Population:
             break
         members = [(first, "head")]
         if kind == "couple":
-            partner = take((_pool_of(today - first),))
+            partner = take_near((_pool_of(today - first),), first + int(rng.gauss(0, 3) * year))
             if partner is not None:
                 members.append((partner, "partner"))
         elif kind == "shared":

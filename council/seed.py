@@ -16,7 +16,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -319,7 +319,7 @@ def write_tsv(citizens: int, seed: int, out: Path) -> Report:
     return Report(rows, time.monotonic() - started)
 
 
-def _write_batch(batch: Batch, files: dict[str, TextIO], links: dict[str, TextIO],
+def _write_batch(batch: Batch, files: Mapping[str, TextIO], links: Mapping[str, TextIO],
                  rows: dict[str, int], name: str) -> None:
     for table, lines in batch.rows.items():
         files[table].writelines(lines)
