@@ -75,8 +75,8 @@ def test_credentials(open_gateway: LiveGateway) -> None:
         "none": ({}, 401),
         "not bearer": ({"Authorization": "Basic dXNlcjpwYXNz"}, 401),
         "forged": ({"Authorization": "Bearer " + jwt.encode(
-            {"sub": "eve", "roles": ["tester"], "purpose": "testing"}, "a-forger-does-not-know-the-gateway-key",
-            algorithm="HS256")}, 401),
+            {"sub": "eve", "roles": ["tester"], "purpose": "testing"},
+            "a-forger-does-not-know-the-gateway-key", algorithm="HS256")}, 401),
         "expired": ({"Authorization": "Bearer " + _token(open_gateway, exp=int(time.time()) - 60)},
                     401),
         "wrong audience": ({"Authorization": "Bearer " + _token(open_gateway, aud="someone-else")},
