@@ -261,9 +261,13 @@ class Compiler:
 
     def _value(self, alias: str, column: Column) -> exp.Expr:
         raw: exp.Expr = _col(alias, column.column)
-        if column.mask is not None:
-            raw = self.mask_expression(column.mask, raw, column.kind)
-            if column.mask.kind in ("redact", "partial", "pseudonym", "district", "age_band"):
+        mask = column.mask
+        if column.generalised is not None and (mask is None or mask.kind != "redact"):
+            # The contract's floor: the policy may only make this field stricter, never clearer.
+            mask = Mask(column.generalised, "generalised by the contract")
+        if mask is not None:
+            raw = self.mask_expression(mask, raw, column.kind)
+            if mask.kind in ("redact", "partial", "pseudonym", "district", "age_band"):
                 return exp.Cast(this=raw, to=_type(column.kind))
         if column.kind == "enum":
             return exp.Case(

@@ -31,6 +31,7 @@ from gateway.ir import Kind, Table
 ROOT_TYPE = "Citizen"
 CONNECTION_TYPES = frozenset({"Query", "CitizenConnection", "CitizenEdge", "PageInfo"})
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
+GENERALISATIONS = frozenset({"age_band", "year", "district"})
 SCALAR_KINDS: dict[str, Kind] = {"ID": "id", "String": "string", "Int": "int", "Float": "float",
                 "Boolean": "boolean", "Date": "date"}
 
@@ -60,6 +61,7 @@ class ColumnField:
     kind: Kind
     nullable: bool
     enum: EnumInfo | None = None
+    generalised: str | None = None  # a mask always applied, whatever the policy (@generalised)
 
 
 @dataclass(frozen=True)
@@ -215,10 +217,15 @@ def _object_info(object_type: GraphQLObjectType) -> ObjectInfo:
         column_args = _directive_args(directives, "column")
         column = _column_name(column_args["name"] if column_args else snake_case(field_name),
                               field_where)
+        generalised = (_directive_args(directives, "generalised") or {}).get("mask")
+        if generalised is not None and generalised not in GENERALISATIONS:
+            raise ContractError(f"{field_where}: @generalised(mask:) must be one of "
+                                f"{', '.join(sorted(GENERALISATIONS))}")
         if isinstance(named, GraphQLEnumType):
             fields[field_name] = ColumnField(field_name, column, "enum", nullable, _enum_info(named))
         elif isinstance(named, GraphQLScalarType) and named.name in SCALAR_KINDS:
-            fields[field_name] = ColumnField(field_name, column, SCALAR_KINDS[named.name], nullable)
+            fields[field_name] = ColumnField(field_name, column, SCALAR_KINDS[named.name], nullable,
+                                             generalised=generalised)
         else:
             raise ContractError(f"{field_where}: unsupported type {named}")
     return ObjectInfo(

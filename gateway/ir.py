@@ -43,6 +43,7 @@ class Column:
     kind: Kind
     enum: tuple[tuple[str, str], ...] = ()  # (stored value, GraphQL name) for enum fields
     mask: Mask | None = None
+    generalised: MaskKind | None = None  # from the contract: applied whatever the policy says
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,9 @@ REPO = Path(__file__).resolve().parents[2]
 POLICIES = REPO / "policies"
 CURSOR_KEY = b"unit-cursor-key"
 
-# The contract with a String field reading date_of_birth: what age_band needs to keep its type.
-AGE_BAND_FIELD = '  "Age band."\n  ageBand: String @column(name: "date_of_birth")\n'
-AGE_BAND_RULE = "p, analyst, service_planning, Citizen.ageBand, age_band\n"
+# schema.graphql has Citizen.ageBand (a String reading date_of_birth, @generalised to age_band)
+# and policies/policy.csv bands it for analysts: nothing to add any more.
+AGE_BAND_RULE = ""
 
 
 def plan_query(contract: Contract, schema: GraphQLSchema, query: str,
@@ -48,9 +48,5 @@ def copy_policies(destination: Path, extra: str = "") -> Path:
 
 
 def contract_with_age_band(directory: Path) -> Contract:
-    sdl = (REPO / "schema.graphql").read_text(encoding="utf-8")
-    anchor = '  "Date of birth."\n  dateOfBirth: Date!\n'
-    assert anchor in sdl
-    path = directory / "schema.graphql"
-    path.write_text(sdl.replace(anchor, anchor + AGE_BAND_FIELD, 1), encoding="utf-8")
-    return load_contract(path)
+    """The contract as shipped: it has the age band field (`directory` is kept for callers)."""
+    return load_contract(REPO / "schema.graphql")
