@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from random import Random
 
 from council import dates
-from council.identifiers import NI_PREFIXES, NI_SUFFIXES, nhs_check_digit
+from council.identifiers import NI_PREFIXES, NI_SUFFIXES
 from council.names import HERITAGE_PICKER, HERITAGES, given_picker
 from council.picker import Picker
 from council.places import Places, build_places, ward_name
@@ -137,9 +137,10 @@ def build_population(citizens: int, seed: int) -> Population:
         for pool in preferred:
             members = pools[pool]
             if members:
-                best = rng.randrange(len(members))
+                size = len(members)
+                best = int(rng.random() * size)
                 for _ in range(tries - 1):
-                    k = rng.randrange(len(members))
+                    k = int(rng.random() * size)
                     if abs(members[k] - target) < abs(members[best] - target):
                         best = k
                 born_day = members[best]
@@ -272,20 +273,32 @@ def build_population(citizens: int, seed: int) -> Population:
     )
 
 
+def _partial_sums(weights: tuple[int, int, int]) -> tuple[int, ...]:
+    return tuple(
+        (n // 100) * weights[0] + (n // 10 % 10) * weights[1] + (n % 10) * weights[2]
+        for n in range(1000)
+    )
+
+
+_NHS_PARTIAL_SUMS = (_partial_sums((10, 9, 8)), _partial_sums((7, 6, 5)), _partial_sums((4, 3, 2)))
+
+
 def nhs_numbers(rng: Random, count: int, spaces: tuple[tuple[int, int], ...]) -> list[str]:
     """`count` distinct valid NHS numbers whose 9-digit stems lie in the given (start, size)
     spaces; stems whose check digit would be 10 are never issued, so they are skipped."""
     total = sum(size for _, size in spaces)
     out: list[str] = []
+    high, middle, low = _NHS_PARTIAL_SUMS
     for drawn in rng.sample(range(total), count + count // 8 + 64):
         for start, size in spaces:
             if drawn < size:
-                stem = str(start + drawn)
+                stem = start + drawn
                 break
             drawn -= size
-        check = nhs_check_digit(stem)
-        if check is not None:
-            out.append(f"{stem}{check}")
+        # the weighted digit sum, three digits at a time (same as nhs_check_digit, faster)
+        check = 11 - (high[stem // 1_000_000] + middle[stem // 1000 % 1000] + low[stem % 1000]) % 11
+        if check != 10:
+            out.append(f"{stem:09d}{0 if check == 11 else check}")
             if len(out) == count:
                 return out
     raise RuntimeError("not enough NHS numbers drawn")  # 1 in 11 fail; never this many
