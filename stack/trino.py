@@ -138,8 +138,6 @@ def write_etc(settings: Settings) -> None:
         # a lookup answers in well under a second; nothing interactive should run for long
         "query.max-run-time=5m\n"
         "query.max-execution-time=5m\n"
-        "query.max-memory=1GB\n"
-        "query.max-memory-per-node=1GB\n"
         # catalogs: the files copied below; CREATE/DROP CATALOG allowed so tests can add a
         # throwaway catalog (e.g. one with a wrong password) without restarting the server
         "catalog.management=dynamic\n"
