@@ -1,6 +1,8 @@
 """The explorer page: GraphiQL with the Explorer plugin, served from the gateway's own origin.
 
 `web/` builds the page into `static/explorer/` (committed: no npm or network needed at run time).
+The page asks for the bearer token before it sends anything to `/graphql`, then fetches the
+schema with it; the gateway's 401/403 message is shown if it refuses the token.
 The page is `/`; its content-hashed assets are `/static/explorer/<name>-<HASH>.<ext>`, cacheable
 forever. Compression is the application's job: wrap the app in Starlette's `GZipMiddleware`
 (the page bundle is ~5.3 MB raw, ~1.4 MB gzipped).

@@ -1,15 +1,19 @@
 // The citizen view explorer: GraphiQL with the Explorer plugin, served by the gateway at `/`.
 // Everything it loads comes from the gateway's own origin: no CDN, no fonts from elsewhere.
+//
+// The page asks for the access token first. Only then does it fetch the schema (with the token),
+// and only a schema the gateway gave for that token opens GraphiQL; a token the gateway refuses
+// (401/403) brings back the prompt with the gateway's reason.
 import { explorerPlugin } from '@graphiql/plugin-explorer';
-import { createGraphiQLFetcher } from '@graphiql/toolkit';
 import { GraphiQL } from 'graphiql';
-import { StrictMode, useMemo, useState } from 'react';
+import { StrictMode, useEffect, useMemo, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 
 import './explorer.css';
-
-const GRAPHQL_ENDPOINT = '/graphql';
-const TOKEN_KEY = 'citizen-explorer.bearer-token';
+import { createFetcher, fetchSchema, Refusal } from './gateway.js';
+import { RefusalNotice, TokenPrompt } from './TokenPrompt.jsx';
+import { TokenInUse } from './TokenInUse.jsx';
+import { forgetTab, keepTab, readToken, storeToken, tabStorage } from './token.js';
 
 // Monaco asks for a worker by label; each worker is a script of its own next to this bundle
 // (the build defines MONACO_WORKERS as { label: hashed file name }). `document.currentScript`
@@ -22,10 +26,11 @@ self.MonacoEnvironment = {
   },
 };
 
-const DEFAULT_QUERY = `# 1. Paste your access token above.
-# 2. Tick fields in the Explorer,
-#    or type a query here.
-# 3. Run it: play button or Ctrl-Enter.
+const DEFAULT_QUERY = `# Build a question by ticking fields in the Explorer on the left,
+# or type it here. Run it with the play button (or Ctrl-Enter).
+#
+# You see only what your role may see for your purpose, and
+# every question is recorded in the gateway's audit log.
 query CitizenView {
   __typename
 }
@@ -35,89 +40,106 @@ query CitizenView {
 const EXPLORER = explorerPlugin({ showAttribution: false });
 const PLUGINS = [EXPLORER];
 
-function readToken() {
-  try {
-    return sessionStorage.getItem(TOKEN_KEY) ?? '';
-  } catch {
-    return '';
-  }
+// phase: 'prompt' (no token; `refusal` says why the last one was refused), 'checking' (the
+// schema is being fetched with `token`), 'ready' (`schema` is what the gateway gave for `token`).
+function initialSession() {
+  const token = readToken();
+  return token ? { phase: 'checking', token } : { phase: 'prompt', token: '' };
 }
 
-function storeToken(token) {
-  try {
-    if (token) sessionStorage.setItem(TOKEN_KEY, token);
-    else sessionStorage.removeItem(TOKEN_KEY);
-  } catch {
-    // Storage refused (private mode, policy): the token still lives for this page.
-  }
+function asRefusal(error) {
+  return error instanceof Refusal ? error : new Refusal(-1, String(error?.message ?? error));
 }
 
-function TokenForm({ token, onChange }) {
-  const [draft, setDraft] = useState(token);
-  const submit = (event) => {
-    event.preventDefault();
-    onChange(draft.trim().replace(/^Bearer\s+/i, ''));
-  };
-  const forget = () => {
-    setDraft('');
-    onChange('');
-  };
+function Workbench({ token, schema, onLapsed }) {
+  const fetcher = useMemo(() => createFetcher(token, onLapsed), [token, onLapsed]);
   return (
-    <form className="token-form" onSubmit={submit}>
-      <label htmlFor="bearer-token">Access token</label>
-      <input
-        id="bearer-token"
-        name="bearer-token"
-        type="password"
-        autoComplete="off"
-        spellCheck={false}
-        placeholder="Paste your bearer token"
-        value={draft}
-        onChange={(event) => setDraft(event.target.value)}
-      />
-      <button type="submit">Use token</button>
-      <button type="button" onClick={forget} disabled={!token && !draft}>
-        Forget
-      </button>
-      <span className="token-state" role="status">
-        {token ? 'Token in use for this tab' : 'No token: requests are anonymous'}
-      </span>
-    </form>
+    <main className="explorer-main">
+      <GraphiQL
+        fetcher={fetcher}
+        schema={schema}
+        storage={tabStorage}
+        plugins={PLUGINS}
+        visiblePlugin={EXPLORER}
+        defaultQuery={DEFAULT_QUERY}
+        shouldPersistHeaders={false}
+      >
+        <GraphiQL.Logo>{null}</GraphiQL.Logo>
+      </GraphiQL>
+    </main>
   );
 }
 
 function Explorer() {
-  const [token, setToken] = useState(readToken);
-  // A new fetcher makes GraphiQL introspect again, so the schema follows the token's role.
-  const fetcher = useMemo(
-    () =>
-      createGraphiQLFetcher({
-        url: GRAPHQL_ENDPOINT,
-        headers: token ? { Authorization: `Bearer ${token}` } : {},
-      }),
-    [token],
-  );
-  const changeToken = (next) => {
-    storeToken(next);
-    setToken(next);
+  const [session, setSession] = useState(initialSession);
+  // A 401 while working: the token expired (or was withdrawn) after it was accepted.
+  const [lapsed, setLapsed] = useState(null);
+
+  useEffect(() => {
+    if (session.phase !== 'checking') return undefined;
+    let current = true;
+    fetchSchema(session.token).then(
+      (schema) => {
+        if (!current) return;
+        storeToken(session.token);
+        keepTab();
+        setSession({ phase: 'ready', token: session.token, schema });
+      },
+      (error) => {
+        if (!current) return;
+        storeToken('');
+        setSession({ phase: 'prompt', token: '', refusal: asRefusal(error) });
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [session]);
+
+  const submitToken = (token) => {
+    setLapsed(null);
+    setSession({ phase: 'checking', token });
   };
+  const forget = () => {
+    forgetTab();
+    setLapsed(null);
+    setSession({ phase: 'prompt', token: '' });
+  };
+  const enterNewToken = () => {
+    storeToken('');
+    setSession({ phase: 'prompt', token: '', refusal: lapsed });
+    setLapsed(null);
+  };
+
+  const ready = session.phase === 'ready';
   return (
     <div className="explorer-page">
       <header className="explorer-header">
         <h1>Citizen view explorer</h1>
-        <TokenForm token={token} onChange={changeToken} />
+        {ready ? <TokenInUse token={session.token} onForget={forget} /> : null}
       </header>
-      <main className="explorer-main">
-        <GraphiQL
-          fetcher={fetcher}
-          plugins={PLUGINS}
-          visiblePlugin={EXPLORER}
-          defaultQuery={DEFAULT_QUERY}
-          shouldPersistHeaders={false}
-        >
-          <GraphiQL.Logo>{null}</GraphiQL.Logo>
-        </GraphiQL>
-      </main>
+      {ready && lapsed ? (
+        <div className="lapsed">
+          <RefusalNotice refusal={lapsed} hint="Your queries are kept: enter a new token to carry on." />
+          <button type="button" onClick={enterNewToken}>
+            Enter a new token
+          </button>
+        </div>
+      ) : null}
+      {ready ? (
+        <Workbench
+          key={session.token}
+          token={session.token}
+          schema={session.schema}
+          onLapsed={setLapsed}
+        />
+      ) : (
+        <TokenPrompt
+          checking={session.phase === 'checking'}
+          refusal={session.refusal ?? null}
+          onSubmit={submitToken}
+        />
+      )}
     </div>
   );
 }
