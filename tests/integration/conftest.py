@@ -74,7 +74,7 @@ class Databases:
         )
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def databases(stack: Settings) -> Databases:
     return Databases(stack)
 
