@@ -110,6 +110,7 @@ class PolicyStore:
     def status(self) -> dict[str, Any]:
         """For /readyz: the version in force and the last rejected version, if any."""
         with self._lock:
+            self._refresh()  # an edit shows here even while no request comes in
             policy = self._policy
             rejection = self._rejection
             return {
