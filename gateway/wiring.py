@@ -18,6 +18,7 @@ from gateway.engine import Engine
 from gateway.engine.trino import TrinoEngine
 from gateway.errors import GatewayError
 from gateway.explorer import explorer_routes
+from gateway.governance_page import governance_routes
 from gateway.ir import OperationPlan
 from gateway.policy_store import PolicyStore
 from gateway.requester import Requester
@@ -97,5 +98,6 @@ def build_gateway(settings: Settings, engine: Engine | None = None) -> Gateway:
                             **policy_status}
         return checks
 
-    app = create_app(service, verifier.verify, audit_step, explorer_routes(), readiness)
+    pages = explorer_routes() + governance_routes(policies)
+    app = create_app(service, verifier.verify, audit_step, pages, readiness)
     return Gateway(settings, contract, schema, engine, policies, verifier, audit, service, app)

@@ -434,3 +434,18 @@ def test_subject_access_who_saw_this_citizen(stack: Any, tmp_path: Path) -> None
                   purpose="direct_care", team=TEAM)
         seen = live.gateway.audit.records_for_citizen(3)
         assert [(r["user"], r["purpose"]) for r in seen] == [("carol", "safeguarding")]
+
+
+def test_governance_page_shows_the_matrix_in_force(council_gateway: LiveGateway) -> None:
+    page = httpx.get(f"{council_gateway.url}/governance", timeout=30)
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    text = page.text
+    policy = council_gateway.gateway.policies.current()
+    assert policy.version[:16] in text
+    for role in policy.vocabulary.roles:
+        assert f"<th>{role}</th>" in text
+    # caseworker, direct care: NI numbers partial; the cell names the rule behind it.
+    decision = policy.decisions(("caseworker",), "direct_care").field("Citizen.niNumber")
+    assert decision.decision == "partial" and decision.reason.split(" ")[0] in text
+    assert "<script" not in text
