@@ -95,9 +95,11 @@ class AuditLog:
     def record(self, requester: Requester, *, operation: str, policy_version: str, outcome: str,
                citizen_ids: Iterable[str | int] = (), verdicts: Iterable[Verdict] = (),
                refusals: Iterable[Refusal] = (), rows: Iterable[RowVerdict] = (),
+               missing: Iterable[str] = (),
                at: datetime.datetime | None = None) -> dict[str, Any]:
         """Append one durable record; returns it (with `seq`, `prev` and `hash`). Raises OSError
-        when the record cannot be written: the caller must then not send the response."""
+        when the record cannot be written: the caller must then not send the response.
+        `missing`: departments left out of a partial answer because they did not answer."""
         when = at or datetime.datetime.now(datetime.UTC)
         body: dict[str, Any] = {
             "time": when.isoformat(timespec="milliseconds"),
@@ -113,6 +115,8 @@ class AuditLog:
             "rows": [{"object": row.object, "rule": row.rule, "reason": row.reason}
                      for row in rows],
         }
+        if missing:
+            body["missing"] = sorted(set(missing))
         return self.append(body)
 
     def append(self, body: Mapping[str, Any]) -> dict[str, Any]:

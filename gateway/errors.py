@@ -13,6 +13,7 @@ from typing import Any
 class GatewayError(Exception):
     status = 500
     code = "INTERNAL"
+    retry_after: int | None = None  # seconds, sent as Retry-After with 429 and 503
 
     def __init__(self, message: str, *, path: list[str | int] | None = None,
                  extensions: dict[str, Any] | None = None) -> None:
@@ -53,7 +54,18 @@ class BadCursor(BadArgument):
 
 
 class LimitExceeded(BadRequest):
+    """A request over one of the gateway's limits (gateway/limits.py). `extensions.limit` names
+    the limit; the configured value is not echoed."""
+
     code = "LIMIT_EXCEEDED"
+
+    def __init__(self, message: str, limit: str) -> None:
+        super().__init__(message, extensions={"limit": limit})
+        self.limit = limit
+
+
+class PayloadTooLarge(LimitExceeded):
+    status = 413
 
 
 class Unauthenticated(GatewayError):
@@ -64,6 +76,12 @@ class Unauthenticated(GatewayError):
 class Forbidden(GatewayError):
     status = 403
     code = "FORBIDDEN"
+
+
+class IntrospectionDisabled(Forbidden):
+    """The policy withholds the schema (Query.__schema) from this role and purpose."""
+
+    code = "INTROSPECTION_DISABLED"
 
 
 class NotAcceptable(GatewayError):
@@ -82,8 +100,22 @@ class UnsupportedMediaType(GatewayError):
 
 
 class TooManyRequests(GatewayError):
+    """This user sent more requests than their rate allows (a token bucket per user)."""
+
     status = 429
     code = "RATE_LIMITED"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Overloaded(GatewayError):
+    """Every engine slot is busy and the short queue before them is full: try again shortly."""
+
+    status = 503
+    code = "OVERLOADED"
+    retry_after = 1
 
 
 class EngineError(GatewayError):
@@ -96,6 +128,20 @@ class EngineError(GatewayError):
 class EngineUnavailable(EngineError):
     status = 503
     code = "ENGINE_UNAVAILABLE"
+    retry_after = 5
+
+
+class DepartmentUnavailable(EngineUnavailable):
+    """A department database does not answer. For the registry (the master person index) the
+    request fails with 503; any other department is left out of the answer, with this error at
+    each path it would have filled (see gateway/degraded.py)."""
+
+    code = "DEPARTMENT_UNAVAILABLE"
+
+    def __init__(self, department: str, *, path: list[str | int] | None = None) -> None:
+        super().__init__(f"The {department} department's records could not be read: its database "
+                         "does not answer.", path=path, extensions={"department": department})
+        self.department = department
 
 
 class EngineTimeout(EngineError):

@@ -11,9 +11,11 @@ import logging
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, Generic, Protocol, TypeVar
+from functools import partial
+from typing import Any, Generic, NoReturn, Protocol, TypeVar
 
 from graphql import (
     DocumentNode,
@@ -21,9 +23,12 @@ from graphql import (
     FragmentDefinitionNode,
     GraphQLError,
     GraphQLSchema,
+    NoSchemaIntrospectionCustomRule,
     OperationDefinitionNode,
+    OperationType,
     SelectionSetNode,
     execute,
+    get_operation_ast,
     parse,
     specified_rules,
     validate,
@@ -31,6 +36,7 @@ from graphql import (
 from starlette.concurrency import run_in_threadpool
 
 from gateway import shape
+from gateway.backpressure import EngineSlots
 from gateway.compile import (
     Resolved,
     Statement,
@@ -40,14 +46,31 @@ from gateway.compile import (
     needs_resolve,
 )
 from gateway.contract import Contract
+from gateway.degraded import OK, UNAVAILABLE, DepartmentStatus, link_catalogs, missing_paths
 from gateway.engine import Engine
 from gateway.errors import (
     BadRequest,
+    DepartmentUnavailable,
+    EngineError,
+    EngineTimeout,
+    EngineUnavailable,
     GatewayError,
     GraphQLSyntaxError,
     GraphQLValidationError,
+    IntrospectionDisabled,
+    LimitExceeded,
+    MethodNotAllowed,
 )
 from gateway.ir import CitizenLookup, CitizenPage, IntrospectionRoot, OperationPlan, TypenameRoot
+from gateway.limits import (
+    MESSAGES,
+    Limits,
+    check_document_size,
+    check_list_sizes,
+    exceeded,
+    limit_rules,
+)
+from gateway.metrics import GatewayMetrics
 from gateway.plan import Planner, coerce_variables, select_operation
 from gateway.requester import Requester
 
@@ -84,11 +107,13 @@ class GraphQLRequest:
     query: str
     variables: Mapping[str, Any] | None = None
     operation_name: str | None = None
+    read_only: bool = False  # sent with GET: only a query operation may run
 
 
 @dataclass
 class Trace:
-    """What happened to one request: timings by stage, engine queries, citizens returned."""
+    """What happened to one request: timings by stage, engine queries, citizens returned, and,
+    for a partial answer, the errors at the missing paths and the status of each department."""
 
     stages: dict[str, float] = field(default_factory=dict)
     engine_query_ids: list[str] = field(default_factory=list)
@@ -98,6 +123,9 @@ class Trace:
     plan: OperationPlan | None = None
     policy_version: str = ""
     decisions: Any = None
+    errors: list[dict[str, Any]] = field(default_factory=list)  # partial answer: data errors
+    departments: dict[str, str] = field(default_factory=dict)  # department -> ok | unavailable
+    missing: set[str] = field(default_factory=set)  # departments left out of the answer
 
     def timed(self, stage: str, started: float) -> float:
         now = time.perf_counter()
@@ -120,46 +148,93 @@ class _Rendered:
     statement: Statement
 
 
+@dataclass(frozen=True)
+class Hardening:
+    """What bounds one request beyond its document: time, engine slots, department probes."""
+
+    request_timeout: float = 30.0
+    slots: EngineSlots | None = None
+    departments: DepartmentStatus | None = None
+    degraded_answers: bool = True
+    metrics: GatewayMetrics | None = None
+
+
+_ABORTED = "Too many validation errors"
+
+
 class CitizenViewService:
     def __init__(self, contract: Contract, schema: GraphQLSchema, engine: Engine,
                  authorize: Authorizer, *, cursor_key: bytes, pseudonym_key: str,
-                 max_tokens: int = 1000, validation_rules: tuple[Any, ...] = (),
-                 on_introspection: Callable[[Requester], None] | None = None) -> None:
+                 limits: Limits | None = None, validation_rules: tuple[Any, ...] = (),
+                 introspection_allowed: Callable[[Requester], bool] | None = None,
+                 hardening: Hardening | None = None) -> None:
         self.contract = contract
         self.schema = schema
         self.engine = engine
         self.authorize = authorize
         self.cursor_key = cursor_key
         self.pseudonym_key = pseudonym_key
-        self.max_tokens = max_tokens
+        self.limits = limits or Limits()
+        self.limit_rules = limit_rules(self.limits)
         self.rules = tuple(specified_rules) + validation_rules
-        self.on_introspection = on_introspection
-        self.documents: LRU[str, DocumentNode] = LRU(512)
+        self.introspection_allowed = introspection_allowed
+        self.hardening = hardening or Hardening()
+        self.documents: LRU[tuple[str, bool], DocumentNode] = LRU(512)
         self.rendered: LRU[tuple[Any, ...], _Rendered] = LRU(2048)
 
     # ---------------------------------------------------------------- stages
 
-    def document(self, query: str, trace: Trace) -> DocumentNode:
-        cached = self.documents.get(query)
+    def document(self, request: GraphQLRequest, trace: Trace, introspection: bool = True
+                 ) -> DocumentNode:
+        """Parsed and validated, within every limit; cached per (text, introspection allowed)."""
+        query = request.query
+        key = (query, introspection)
+        cached = self.documents.get(key)
         if cached is not None:
+            _refuse_non_query_over_get(cached, request)
             return cached
+        check_document_size(query, self.limits)
         started = time.perf_counter()
         try:
-            document = parse(query, max_tokens=self.max_tokens)
+            document = parse(query, max_tokens=self.limits.tokens)
         except GraphQLError as error:
+            if "Document contains more than" in error.message:
+                raise exceeded("tokens") from None
             raise GraphQLSyntaxError(without_suggestions(error.message),
                                      extensions=_locations(error)) from None
+        except RecursionError:  # nesting deep enough to exhaust the parser's stack
+            raise exceeded("depth") from None
         started = trace.timed("parse", started)
-        errors = validate(self.schema, document, list(self.rules), max_errors=100)
+        _refuse_non_query_over_get(document, request)
+        try:
+            over = validate(self.schema, document, list(self.limit_rules))
+        except RecursionError:
+            raise exceeded("depth") from None
+        if over:
+            limit = (over[0].extensions or {}).get("limit", "")
+            trace.timed("validate", started)
+            raise exceeded(limit) if limit in MESSAGES else LimitExceeded(over[0].message, limit)
+        rules = list(self.rules)
+        if not introspection:
+            rules.append(NoSchemaIntrospectionCustomRule)
+        errors = validate(self.schema, document, rules, max_errors=self.limits.validation_errors)
         trace.timed("validate", started)
         if errors:
+            if not introspection and any("introspection has been disabled" in e.message
+                                         for e in errors):
+                raise IntrospectionDisabled(
+                    "Your role and purpose do not allow reading the schema (introspection); "
+                    "`__typename` is still answered.")
             invalid = GraphQLValidationError(without_suggestions(errors[0].message),
                                              extensions=_locations(errors[0]))
             invalid.extra["errors"] = [
-                {"message": without_suggestions(e.message), **_locations(e)} for e in errors[1:]
+                {"message": without_suggestions(e.message), **_locations(e),
+                 **({"code": "LIMIT_EXCEEDED", "limit": "validationErrors"}
+                    if e.message.startswith(_ABORTED) else {})}
+                for e in errors[1:]
             ]
             raise invalid
-        self.documents.put(query, document)
+        self.documents.put(key, document)
         return document
 
     def _render(self, key: tuple[Any, ...], trace: Trace,
@@ -182,12 +257,17 @@ class CitizenViewService:
 
     async def execute(self, request: GraphQLRequest, requester: Requester,
                       trace: Trace) -> dict[str, Any]:
-        """The `data` of the response; raises GatewayError for anything the client must be told."""
+        """The `data` of the response; raises GatewayError for anything the client must be told.
+        A partial answer (a department down) leaves its errors and department status in `trace`."""
         trace.operation_hash = hashlib.sha256(request.query.encode()).hexdigest()[:16]
-        document = self.document(request.query, trace)
+        introspection = True
+        if self.introspection_allowed is not None:
+            introspection = self.introspection_allowed(requester)
+        document = self.document(request, trace, introspection)
         started = time.perf_counter()
         operation = select_operation(document, request.operation_name)
         variables = coerce_variables(self.schema, operation, request.variables)
+        check_list_sizes(self.schema, document, operation, variables, self.limits)
         plan = Planner(self.contract, self.schema, document, variables,
                        self.cursor_key).plan(operation)
         trace.plan = plan
@@ -196,67 +276,180 @@ class CitizenViewService:
         trace.plan = plan
         trace.timed("authorize", started)
 
+        engine_roots = [root for root in plan.roots if isinstance(root, CitizenLookup | CitizenPage)]
+        slot = self.hardening.slots.slot() if engine_roots and self.hardening.slots else None
         data: dict[str, Any] = {}
-        for root in plan.roots:
-            if isinstance(root, TypenameRoot):
-                data[root.key] = root.type_name
-            elif isinstance(root, IntrospectionRoot):
-                if self.on_introspection is not None:
-                    self.on_introspection(requester)
-                data[root.key] = self._introspect(document, operation, variables, root.key)
-            else:
-                data[root.key] = await self._run(root, requester, trace)
+        async with slot if slot is not None else _no_slot():
+            deadline = time.monotonic() + self.hardening.request_timeout
+            for root in plan.roots:
+                if isinstance(root, TypenameRoot):
+                    data[root.key] = root.type_name
+                elif isinstance(root, IntrospectionRoot):
+                    data[root.key] = self._introspect(document, operation, variables, root.key)
+                else:
+                    data[root.key] = await self._run(root, requester, trace, deadline)
         return data
 
-    async def _query(self, sql: str, requester: Requester, trace: Trace) -> list[tuple[Any, ...]]:
-        result = await run_in_threadpool(self.engine.run, sql, requester)
+    async def _query(self, sql: str, requester: Requester, trace: Trace, deadline: float,
+                     step: str) -> list[tuple[Any, ...]]:
+        metrics = self.hardening.metrics
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise EngineTimeout("the request ran out of time")
+        started = time.perf_counter()
+        if metrics is not None:
+            metrics.in_flight.inc()
+        try:
+            result = await run_in_threadpool(partial(self.engine.run, sql, requester,
+                                                     timeout=remaining))
+        except EngineError as error:
+            if metrics is not None:
+                outcome = ("timeout" if isinstance(error, EngineTimeout) else "unavailable"
+                           if isinstance(error, EngineUnavailable) else "error")
+                metrics.engine_queries.labels(step, outcome).inc()
+                metrics.engine_time.labels(step).observe(time.perf_counter() - started)
+            query_id = error.extra.get("queryId")
+            if query_id:
+                trace.engine_query_ids.append(str(query_id))
+            raise
+        finally:
+            if metrics is not None:
+                metrics.in_flight.dec()
+        if metrics is not None:
+            metrics.engine_queries.labels(step, "ok").inc()
+            metrics.engine_time.labels(step).observe(result.elapsed_ms / 1000)
         trace.stages["execute"] = trace.stages.get("execute", 0.0) + result.elapsed_ms
         trace.engine_ms += result.elapsed_ms
         if result.query_id:
             trace.engine_query_ids.append(result.query_id)
         return result.rows
 
+    async def _probe(self, departments: set[str], deadline: float) -> dict[str, bool]:
+        status = self.hardening.departments
+        if status is None:
+            return {}
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise EngineTimeout("the request ran out of time")
+        return await run_in_threadpool(status.probe, sorted(departments), remaining)
+
+    async def _registry_failed(self, error: EngineError, catalogs: set[str],
+                               deadline: float) -> NoReturn:
+        """A query reading only the registry failed: say so if the registry is what is down."""
+        if type(error) is EngineError:  # not a timeout, not the engine itself
+            found = await self._probe(catalogs, deadline)
+            down = sorted(catalog for catalog, up in found.items() if not up)
+            if down:
+                raise DepartmentUnavailable(down[0]) from None
+        raise error
+
     async def _rows(self, root: CitizenLookup | CitizenPage, requester: Requester,
-                    trace: Trace) -> tuple[list[tuple[Any, ...]], bool]:
-        """Rows of (JSON per view, sort keys, citizen id) in answer order, and whether more follow.
+                    trace: Trace, deadline: float
+                    ) -> tuple[list[tuple[Any, ...]], bool, list[set[str]]]:
+        """Rows of (JSON per view, sort keys, citizen id) in answer order, whether more follow,
+        and for each row the departments it has a record in that could not be read.
 
         Without department records one statement answers. With them, two: resolve the citizens
         and their department ids (registry only), then fetch every department by literal ids,
-        which is what lets each department database use its index (see compile.py).
+        which is what lets each department database use its index (see compile.py). When the
+        fetch fails because a department is down, it runs again without that department
+        (see degraded.py).
         """
         first = root.first if isinstance(root, CitizenPage) else 1
         index = self._person_index(trace)
+        registry = {root.table.catalog, index.table.catalog}
         if not needs_resolve(root):
             single = self._render(("single", root, trace.policy_version), trace,
                                   lambda: compile_single(root, index, self.pseudonym_key))
-            rows = await self._query(single.sql, requester, trace)
-            return rows[:first], len(rows) > first
+            try:
+                single_rows = await self._query(single.sql, requester, trace, deadline, "single")
+            except EngineError as error:
+                await self._registry_failed(error, registry, deadline)
+            trace.departments.update(dict.fromkeys(sorted(registry), OK))
+            return (single_rows[:first], len(single_rows) > first,
+                    [set() for _ in single_rows[:first]])
         resolve = self._render(("resolve", root, trace.policy_version), trace,
                                lambda: compile_resolve(root, index))
-        resolved_rows = await self._query(resolve.sql, requester, trace)
+        try:
+            resolved_rows = await self._query(resolve.sql, requester, trace, deadline, "resolve")
+        except EngineError as error:
+            await self._registry_failed(error, registry, deadline)
         has_next = len(resolved_rows) > first
         resolved_rows = resolved_rows[:first]
+        links = link_catalogs(root)
+        departments = registry.union(*links.values())
         if not resolved_rows:
-            return [], has_next
+            trace.departments.update(dict.fromkeys(sorted(registry), OK))
+            return [], has_next, []
         sort_count = len(resolve.statement.cursor_kinds)
-        resolved = Resolved(resolve.statement.departments, tuple(
+        linked = resolve.statement.departments
+        resolved = Resolved(linked, tuple(
             (int(row[0]), tuple(row[1 + sort_count:])) for row in resolved_rows))
+
+        status = self.hardening.departments
+        degrade = self.hardening.degraded_answers
+        # Departments known to be down are left out at once (the resolve just read the registry).
+        known_down = status.known_down() - registry if status is not None and degrade else set()
+        skipped = {d for d, catalogs in links.items() if catalogs & known_down}
+        try:
+            fetched_rows = await self._fetch(root, resolved, skipped, requester, trace, deadline)
+        except EngineError as error:
+            if type(error) is not EngineError or status is None:
+                raise  # a timeout, or the engine itself down: no department to blame
+            found = await self._probe(departments, deadline)
+            down = {catalog for catalog, up in found.items() if not up}
+            if down & registry:
+                raise DepartmentUnavailable(sorted(down & registry)[0]) from None
+            now_skipped = {d for d, catalogs in links.items() if catalogs & down}
+            if not now_skipped - skipped:
+                raise  # every department answers: the failure is not a department being down
+            if not degrade:
+                raise DepartmentUnavailable(sorted(down)[0]) from None
+            skipped = now_skipped
+            known_down = down
+            fetched_rows = await self._fetch(root, resolved, skipped, requester, trace, deadline)
+
+        down_catalogs = {c for d in skipped for c in links[d]} & known_down
+        trace.departments.update({catalog: UNAVAILABLE if catalog in down_catalogs else OK
+                                  for catalog in sorted(departments)})
+        trace.missing |= down_catalogs
+        fetched = {row[-1]: tuple(row[:-1]) for row in fetched_rows}
+        position = {department: i for i, department in enumerate(linked)}
+        rows: list[tuple[Any, ...]] = []
+        missing: list[set[str]] = []
+        for row in resolved_rows:
+            if row[0] not in fetched:
+                continue
+            rows.append(fetched[row[0]] + tuple(row[1:1 + sort_count]) + (row[0],))
+            local_ids = row[1 + sort_count:]
+            missing.append({d for d in skipped if local_ids[position[d]] is not None})
+        return rows, has_next, missing
+
+    async def _fetch(self, root: CitizenLookup | CitizenPage, resolved: Resolved,
+                     skipped: set[str], requester: Requester, trace: Trace,
+                     deadline: float) -> list[tuple[Any, ...]]:
+        """The fetch step; departments in `skipped` are given no ids, so nothing is read there."""
+        if skipped:
+            keep = [department not in skipped for department in resolved.departments]
+            resolved = Resolved(resolved.departments, tuple(
+                (citizen, tuple(i if kept else None for i, kept in zip(ids, keep, strict=True)))
+                for citizen, ids in resolved.rows))
+        index = self._person_index(trace)
         fetch = self._render(("fetch", root, resolved, trace.policy_version), trace,
                              lambda: compile_fetch(root, resolved, index, self.pseudonym_key))
-        fetched = {row[-1]: tuple(row[:-1]) for row in await self._query(fetch.sql, requester, trace)}
-        rows = [fetched[row[0]] + tuple(row[1:1 + sort_count]) + (row[0],)
-                for row in resolved_rows if row[0] in fetched]
-        return rows, has_next
+        return await self._query(fetch.sql, requester, trace, deadline, "fetch")
 
     async def _run(self, root: CitizenLookup | CitizenPage, requester: Requester,
-                   trace: Trace) -> Any:
-        rows, has_next = await self._rows(root, requester, trace)
+                   trace: Trace, deadline: float) -> Any:
+        rows, has_next, missing = await self._rows(root, requester, trace, deadline)
         started = time.perf_counter()
         trace.citizen_ids.extend(str(row[-1]) for row in rows)
         if isinstance(root, CitizenLookup):
             value = shape.lookup(root, rows)
         else:
             value = shape.page(root, rows, has_next, self.cursor_key)
+        for path, department in missing_paths(root, missing):
+            trace.errors.append(DepartmentUnavailable(department, path=path).as_graphql_error())
         trace.timed("shape", started)
         return value
 
@@ -284,6 +477,21 @@ class CitizenViewService:
         return result.data[key]  # type: ignore[union-attr,index]
 
 
+@asynccontextmanager
+async def _no_slot() -> AsyncIterator[None]:
+    yield
+
+
+def _refuse_non_query_over_get(document: DocumentNode, request: GraphQLRequest) -> None:
+    """GraphQL over HTTP: a GET may run a query only (405 otherwise, before validation)."""
+    if not request.read_only:
+        return
+    operation = get_operation_ast(document, request.operation_name)
+    if operation is not None and operation.operation is not OperationType.QUERY:
+        raise MethodNotAllowed(f"{operation.operation.value} operations cannot be sent with GET; "
+                               "use POST")
+
+
 def _locations(error: GraphQLError) -> dict[str, Any]:
     if not error.locations:
         return {}
@@ -297,7 +505,10 @@ def error_body(error: GatewayError) -> dict[str, Any]:
     if locations:
         errors[0]["locations"] = locations
     for extra in more or []:
+        extensions = {"code": extra.get("code", error.code)}
+        if "limit" in extra:
+            extensions["limit"] = extra["limit"]
         errors.append({"message": extra["message"],
                        **({"locations": extra["locations"]} if "locations" in extra else {}),
-                       "extensions": {"code": error.code}})
+                       "extensions": extensions})
     return {"errors": errors}

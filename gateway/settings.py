@@ -27,14 +27,83 @@ class Settings(BaseSettings):
                              description="Append-only audit log (JSON lines, hash-chained).")
 
     engine: str = Field("trino", description="Query engine: trino or duckdb.")
+    connectors_dir: Path = Field(REPO_ROOT / "connectors", description=(
+        "Department catalog files (<department>.properties): Trino's catalogs, and what the duckdb "
+        "engine attaches (the same connection-url, user and password)."))
+    duckdb_sqlite_dir: Path | None = Field(None, description=(
+        "duckdb engine: attach <dir>/<department>.sqlite (the demo's files) instead of the "
+        "databases named in connectors_dir."))
+    duckdb_connections: int = Field(8, ge=1, description=(
+        "duckdb engine: idle connections kept for reuse; more are opened while more queries run."))
     trino_host: str = Field("127.0.0.1", description="Trino coordinator host.")
     trino_port: int = Field(58080, description="Trino coordinator port.")
     trino_http_scheme: str = Field("http", description="http or https.")
     query_timeout_seconds: float = Field(20.0, description=(
         "Longest an engine query may run; set as Trino's query_max_run_time and as the client's "
         "timeout. Over it: 504."))
-    max_engine_queries_in_flight: int = Field(16, description=(
+    max_engine_queries_in_flight: int = Field(16, ge=1, description=(
         "Engine queries running at once; beyond it requests are refused with 503 and Retry-After."))
+
+    # -- hardening: limits, timeouts, degraded answers, backpressure, operations (README: Settings)
+    max_body_bytes: int = Field(64 * 1024, ge=1024, description=(
+        "Largest POST body read; over it: 413 LIMIT_EXCEEDED (bodySize)."))
+    max_document_chars: int = Field(15_000, ge=100, description=(
+        "Longest GraphQL document, in characters; over it: 400 LIMIT_EXCEEDED (documentSize)."))
+    max_tokens: int = Field(1_000, ge=10, description=(
+        "Most lexical tokens in a document (graphql-core's parser max_tokens); over it: 400 "
+        "LIMIT_EXCEEDED (tokens)."))
+    max_depth: int = Field(6, ge=1, description=(
+        "Deepest field nesting (a root field is depth 1; `ofType` chains of introspection do not "
+        "count); over it: 400 LIMIT_EXCEEDED (depth)."))
+    max_aliases: int = Field(15, ge=0, description=(
+        "Most aliased fields in the operation, fragments expanded; over it: 400 LIMIT_EXCEEDED "
+        "(aliases)."))
+    max_directives: int = Field(50, ge=0, description=(
+        "Most directive uses in the operation, fragments expanded; over it: 400 LIMIT_EXCEEDED "
+        "(directives)."))
+    max_cost: float = Field(5_000, gt=0, description=(
+        "Largest operation cost: each field costs cost_object or cost_scalar times "
+        "cost_depth_factor^(depth-1), fragments expanded; over it: 400 LIMIT_EXCEEDED (cost)."))
+    cost_object: float = Field(2, ge=0, description="Cost of a field of an object type.")
+    cost_scalar: float = Field(1, ge=0, description="Cost of a field of a scalar or enum type.")
+    cost_depth_factor: float = Field(1.5, ge=1, description=(
+        "Each level of nesting multiplies a field's cost by this factor."))
+    max_list_size: int = Field(100, ge=1, le=100, description=(
+        "Largest `first` of any list (at most 100, the planner's ceiling); over it: 400 "
+        "BAD_USER_INPUT with extensions.limit = first."))
+    list_size_limits: dict[str, int] = Field(default_factory=dict, description=(
+        "Smaller `first` caps per list field, by schema coordinate, e.g. "
+        '{"Patient.encounters": 50, "Query.citizens": 25} (JSON in the environment).'))
+    max_validation_errors: int = Field(100, ge=1, description=(
+        "Validation stops after this many errors (the last error then says so)."))
+    request_timeout_seconds: float = Field(30.0, gt=0, description=(
+        "Longest one request may spend in the engine, all its queries and probes together; "
+        "over it: 504 ENGINE_TIMEOUT."))
+    engine_connect_timeout_seconds: float = Field(3.0, gt=0, description=(
+        "Longest wait to connect to the engine; an engine that does not accept: 503 at once."))
+    engine_queue_size: int = Field(32, ge=0, description=(
+        "Requests that may wait for an engine slot when all are busy; beyond it: 503 OVERLOADED "
+        "with Retry-After."))
+    engine_queue_wait_seconds: float = Field(2.0, ge=0, description=(
+        "Longest a request waits for an engine slot before 503 OVERLOADED."))
+    rate_limit_per_second: float = Field(20.0, ge=0, description=(
+        "Requests per second each user may sustain (token bucket refill); 0 turns the rate limit "
+        "off. Over it: 429 RATE_LIMITED with Retry-After."))
+    rate_limit_burst: int = Field(60, ge=1, description=(
+        "Requests a user may send at once before the rate applies (token bucket size)."))
+    degraded_answers: bool = Field(True, description=(
+        "When a department other than the registry does not answer, answer with the others and "
+        "a DEPARTMENT_UNAVAILABLE error at each missing path (off: the whole request fails, 503)."))
+    department_status_ttl_seconds: float = Field(5.0, ge=0, description=(
+        "How long a department found down by a probe is left out before it is tried again."))
+    probe_timeout_seconds: float = Field(3.0, gt=0, description=(
+        "Longest a per-department probe (a one-row read through the engine) may take."))
+    log_level: str = Field("INFO", description=(
+        "Level of the gateway's JSON log lines (stderr): DEBUG, INFO, WARNING, ERROR."))
+    access_log: bool = Field(True, description=(
+        "One JSON line per request (logger gateway.access): who, why, what (operation hash), "
+        "stage timings, engine query ids, outcome; never a data value."))
+    metrics_enabled: bool = Field(True, description="Serve Prometheus metrics at /metrics.")
 
     jwt_secret: str | None = Field(None, description="Shared HS256 secret verifying bearer tokens.")
     jwt_public_key_file: Path | None = Field(None, description=(

@@ -9,21 +9,27 @@ from typing import Any
 from graphql import GraphQLSchema
 from starlette.applications import Starlette
 
+from gateway import logs
 from gateway.app import create_app
 from gateway.audit import AuditLog
 from gateway.auth import TokenVerifier
 from gateway.authorize import AuthorizedPlan, Refused, authorize
+from gateway.backpressure import EngineSlots, RateLimiter
 from gateway.contract import Contract, load_contract
+from gateway.degraded import DepartmentStatus, probe_tables
 from gateway.engine import Engine
 from gateway.engine.trino import TrinoEngine
 from gateway.errors import GatewayError
 from gateway.explorer import explorer_routes
 from gateway.governance_page import governance_routes
 from gateway.ir import OperationPlan
+from gateway.limits import Limits
+from gateway.metrics import GatewayMetrics
+from gateway.policy_objects import INTROSPECTION
 from gateway.policy_store import PolicyStore
 from gateway.requester import Requester
 from gateway.schema import build_executable_schema
-from gateway.service import CitizenViewService, Trace
+from gateway.service import CitizenViewService, Hardening, Trace
 from gateway.settings import DEV_SECRET, Settings
 
 log = logging.getLogger(__name__)
@@ -40,6 +46,8 @@ class Gateway:
     audit: AuditLog
     service: CitizenViewService
     app: Starlette
+    metrics: GatewayMetrics | None = None
+    departments: DepartmentStatus | None = None
 
 
 def _secret(settings: Settings, value: str, name: str) -> str:
@@ -51,6 +59,12 @@ def _secret(settings: Settings, value: str, name: str) -> str:
 
 
 def build_engine(settings: Settings, contract: Contract) -> Engine:
+    if settings.engine == "duckdb":
+        from gateway.engine.duckdb import DuckDBEngine  # loads duckdb only when chosen
+
+        return DuckDBEngine(settings, contract.departments())
+    if settings.engine != "trino":
+        raise ValueError(f"GATEWAY_ENGINE must be trino or duckdb, not {settings.engine!r}")
     return TrinoEngine(settings, contract.departments())
 
 
@@ -61,6 +75,11 @@ def build_gateway(settings: Settings, engine: Engine | None = None) -> Gateway:
     policies = PolicyStore(settings.policy_dir, contract, poll_seconds=1.0)
     verifier = TokenVerifier(settings, vocabulary=lambda: policies.current().vocabulary)
     audit = AuditLog(settings.audit_path)
+    logs.configure(settings.log_level)
+    metrics = GatewayMetrics()
+    departments = DepartmentStatus(engine, probe_tables(contract),
+                                   ttl=settings.department_status_ttl_seconds,
+                                   timeout=settings.probe_timeout_seconds, on_probe=metrics.probe)
 
     def authorize_step(plan: OperationPlan, requester: Requester, trace: Trace) -> OperationPlan:
         policy = policies.current()
@@ -83,21 +102,45 @@ def build_gateway(settings: Settings, engine: Engine | None = None) -> Gateway:
             requester, operation=trace.operation_hash, policy_version=trace.policy_version,
             outcome=outcome if error is None else f"{outcome}:{error.code}",
             citizen_ids=trace.citizen_ids, verdicts=verdicts, refusals=refusals, rows=rows,
+            missing=trace.missing,
         )
+
+    def introspection_allowed(requester: Requester) -> bool:
+        try:
+            decisions = policies.current().decisions(requester.roles, requester.purpose)
+            return decisions.field(INTROSPECTION).decision == "clear"
+        except Exception:  # noqa: BLE001 - an unknown role: the authorizer says why
+            return False
 
     service = CitizenViewService(
         contract, schema, engine, authorize_step,
         cursor_key=_secret(settings, settings.cursor_key, "cursor_key").encode(),
         pseudonym_key=_secret(settings, settings.pseudonym_key, "pseudonym_key"),
+        limits=Limits.from_settings(settings),
+        introspection_allowed=introspection_allowed,
+        hardening=Hardening(
+            request_timeout=settings.request_timeout_seconds,
+            slots=EngineSlots(settings.max_engine_queries_in_flight, settings.engine_queue_size,
+                              settings.engine_queue_wait_seconds),
+            departments=departments, degraded_answers=settings.degraded_answers, metrics=metrics),
     )
 
     def readiness() -> dict[str, Any]:
-        checks: dict[str, Any] = dict(engine.readiness())
+        try:  # a one-row read per department: metadata Trino cached would not prove it answers
+            checks: dict[str, Any] = {department: "ok" if up else "does not answer"
+                                      for department, up in departments.probe(departments.tables).items()}
+        except GatewayError as error:
+            checks = {department: error.message for department in departments.tables}
         policy_status = policies.status()
         checks["policy"] = {"status": "ok" if policy_status["ready"] else "unavailable",
                             **policy_status}
         return checks
 
     pages = explorer_routes() + governance_routes(policies)
-    app = create_app(service, verifier.verify, audit_step, pages, readiness)
-    return Gateway(settings, contract, schema, engine, policies, verifier, audit, service, app)
+    app = create_app(service, verifier.verify, audit_step, pages, readiness,
+                     metrics=metrics if settings.metrics_enabled else None,
+                     rate_limiter=RateLimiter(settings.rate_limit_per_second,
+                                              settings.rate_limit_burst),
+                     max_body_bytes=settings.max_body_bytes, access_log=settings.access_log)
+    return Gateway(settings, contract, schema, engine, policies, verifier, audit, service, app,
+                   metrics, departments)

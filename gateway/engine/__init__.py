@@ -18,7 +18,10 @@ class EngineResult:
 class Engine(Protocol):
     dialect: str  # the sqlglot dialect the statement is rendered in
 
-    def run(self, sql: str, requester: Requester) -> EngineResult: ...
+    def run(self, sql: str, requester: Requester, *, timeout: float | None = None) -> EngineResult:
+        """Rows of `sql`, run as `requester`. `timeout` (seconds; None: the engine's own
+        setting) bounds the whole query: over it, EngineTimeout, and the query is cancelled."""
+        ...
 
     def readiness(self) -> dict[str, str]:
         """Each department catalog: "ok" or a one-line reason it does not answer."""
