@@ -17,6 +17,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "gateway.audit_cli",  # audit verify/citizen: the hash-chained audit log
     "gateway.token_cli",  # token: a development bearer token (GATEWAY_DEV_MODE=1 only)
     "gateway.serve_cli",  # serve: the GraphQL endpoint and the explorer
+    "gateway.demo_cli",  # demo: the gateway over a small synthetic council in SQLite files
 )
 
 
