@@ -94,8 +94,9 @@ MESSAGES = {
     "aliases": "The operation uses more aliases than this gateway allows.",
     "directives": "The operation uses more directives than this gateway allows.",
     "cost": "The operation asks for more than this gateway answers in one request: "
-            "select fewer fields or split it.",
+            "ask for fewer fields or split it.",
     "batch": "Batched requests (a JSON array) are not accepted: send one operation per request.",
+    "validation": "The operation is too complex to validate: simplify it.",
 }
 
 

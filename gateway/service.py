@@ -58,12 +58,10 @@ from gateway.errors import (
     GraphQLSyntaxError,
     GraphQLValidationError,
     IntrospectionDisabled,
-    LimitExceeded,
     MethodNotAllowed,
 )
 from gateway.ir import CitizenLookup, CitizenPage, IntrospectionRoot, OperationPlan, TypenameRoot
 from gateway.limits import (
-    MESSAGES,
     Limits,
     check_document_size,
     check_list_sizes,
@@ -206,19 +204,21 @@ class CitizenViewService:
             raise exceeded("depth") from None
         started = trace.timed("parse", started)
         _refuse_non_query_over_get(document, request)
-        try:
-            over = validate(self.schema, document, list(self.limit_rules))
-        except RecursionError:
-            raise exceeded("depth") from None
+        over = validate(self.schema, document, list(self.limit_rules))
         if over:
-            limit = (over[0].extensions or {}).get("limit", "")
             trace.timed("validate", started)
-            raise exceeded(limit) if limit in MESSAGES else LimitExceeded(over[0].message, limit)
+            # No limit named: the measure itself gave up (graphql-core turns a RecursionError
+            # into "Validation aborted."), which only nesting deep enough can cause.
+            raise exceeded((over[0].extensions or {}).get("limit") or "depth")
         rules = list(self.rules)
         if not introspection:
             rules.append(NoSchemaIntrospectionCustomRule)
-        errors = validate(self.schema, document, rules, max_errors=self.limits.validation_errors)
+        errors = validate(self.schema, document, rules, max_errors=self.limits.validation_errors,
+                          hide_suggestions=True)
         trace.timed("validate", started)
+        if errors and errors[-1].message == "Validation aborted.":
+            # graphql-core's own budgets (overlapping fields, fragment work, recursion) ran out
+            raise exceeded("validation")
         if errors:
             if not introspection and any("introspection has been disabled" in e.message
                                          for e in errors):
@@ -500,6 +500,7 @@ def _locations(error: GraphQLError) -> dict[str, Any]:
 
 def error_body(error: GatewayError) -> dict[str, Any]:
     errors = [error.as_graphql_error()]
+    errors[0]["message"] = without_suggestions(errors[0]["message"])
     more = errors[0]["extensions"].pop("errors", None)
     locations = errors[0]["extensions"].pop("locations", None)
     if locations:
@@ -508,7 +509,7 @@ def error_body(error: GatewayError) -> dict[str, Any]:
         extensions = {"code": extra.get("code", error.code)}
         if "limit" in extra:
             extensions["limit"] = extra["limit"]
-        errors.append({"message": extra["message"],
+        errors.append({"message": without_suggestions(extra["message"]),
                        **({"locations": extra["locations"]} if "locations" in extra else {}),
                        "extensions": extensions})
     return {"errors": errors}
