@@ -409,10 +409,6 @@ class CitizenViewService:
             known_down = down
             fetched_rows = await self._fetch(root, resolved, skipped, requester, trace, deadline)
 
-        down_catalogs = {c for d in skipped for c in links[d]} & known_down
-        trace.departments.update({catalog: UNAVAILABLE if catalog in down_catalogs else OK
-                                  for catalog in sorted(departments)})
-        trace.missing |= down_catalogs
         fetched = {row[-1]: tuple(row[:-1]) for row in fetched_rows}
         position = {department: i for i, department in enumerate(linked)}
         rows: list[tuple[Any, ...]] = []
@@ -423,6 +419,12 @@ class CitizenViewService:
             rows.append(fetched[row[0]] + tuple(row[1:1 + sort_count]) + (row[0],))
             local_ids = row[1 + sort_count:]
             missing.append({d for d in skipped if local_ids[position[d]] is not None})
+        # A department is unavailable for this answer when records of it are missing from it; one
+        # that is down but holds nothing for these citizens takes nothing from the answer.
+        down_catalogs = {c for d in set().union(*missing) for c in links[d]} & known_down
+        trace.departments.update({catalog: UNAVAILABLE if catalog in down_catalogs else OK
+                                  for catalog in sorted(departments)})
+        trace.missing |= down_catalogs
         return rows, has_next, missing
 
     async def _fetch(self, root: CitizenLookup | CitizenPage, resolved: Resolved,
