@@ -79,9 +79,9 @@ class DuckDBEngine:
                       if s.kind == "sqlite" and self.attached[s.catalog] is not None]
         if unattached:
             raise SourceError(f"cannot open {', '.join(unattached)}")
-        catalogs = {source.catalog: Catalog(source.kind, self._sqlite_columns(source))
-                    for source in self.sources}
-        self.dialect = dialect_for(catalogs)
+        self.catalogs = {source.catalog: Catalog(source.kind, self._sqlite_columns(source))
+                         for source in self.sources}
+        self.dialect = dialect_for(self.catalogs)
         self._idle: queue.LifoQueue[Any] = queue.LifoQueue()
         self._keep = max(2, settings.duckdb_connections)
 

@@ -1,0 +1,60 @@
+WITH "r1" AS (
+  SELECT
+    "t"."citizen_id" AS "citizen_id"
+  FROM "registry"."registry"."citizen" AS "t"
+  WHERE
+    "t"."citizen_id" = 3
+)
+SELECT
+  "r1"."citizen_id" AS "c0",
+  "l2"."local_id" AS "c1"
+FROM "r1"
+LEFT JOIN "registry"."registry"."person_link" AS "l2"
+  ON "l2"."citizen_id" = "r1"."citizen_id"
+  AND "l2"."department" = 'health'
+  AND "l2"."citizen_id" IN (3);
+
+WITH "r1" AS (
+  SELECT
+    "t"."citizen_id" AS "citizen_id",
+    "t"."date_of_birth" AS "date_of_birth",
+    "t"."family_name" AS "family_name",
+    "t"."given_name" AS "given_name"
+  FROM "registry"."registry"."citizen" AS "t"
+  WHERE
+    "t"."citizen_id" IN (42, 43)
+), "r2" AS (
+  SELECT
+    "t"."gp_practice_code" AS "gp_practice_code",
+    "t"."patient_id" AS "patient_id"
+  FROM "health"."health"."patient" AS "t"
+  WHERE
+    "t"."patient_id" IN (1000)
+)
+SELECT
+  CAST(TO_JSON(
+    CAST(CAST(ROW(CAST("r1"."citizen_id" AS TEXT), CAST("r1"."given_name" AS TEXT), CAST("r1"."family_name" AS TEXT), CAST("r1"."date_of_birth" AS TEXT), 'Citizen', CASE
+      WHEN NOT "r2"."patient_id" IS NULL
+      THEN CAST(ROW(CAST("r2"."gp_practice_code" AS TEXT), 'Patient') AS STRUCT("practice" TEXT, "__typename" TEXT))
+      ELSE NULL
+    END) AS STRUCT(
+      "id" TEXT,
+      "givenName" TEXT,
+      "surname" TEXT,
+      "born" TEXT,
+      "__typename" TEXT,
+      "health" STRUCT("practice" TEXT, "__typename" TEXT)
+    )) AS JSON)
+  ) AS TEXT) AS "node0",
+  "m"."citizen" AS "citizen"
+FROM (
+  VALUES
+    (0, 42, 1000),
+    (1, 43, CAST(NULL AS BIGINT))
+) AS "m"("position", "citizen", "link_health")
+JOIN "r1"
+  ON "r1"."citizen_id" = "m"."citizen"
+LEFT JOIN "r2"
+  ON "r2"."patient_id" = "m"."link_health"
+ORDER BY
+  "m"."position";
