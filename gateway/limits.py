@@ -8,7 +8,9 @@ Every limit is a check that runs before planning, so a request over it never rea
   fragment is measured once and reused, so a chain of fragments spreading each other twice
   cannot make the check itself exponential);
 - validation errors, by graphql-core (`max_errors`);
-- list sizes (`first`), once the variables are known (`check_list_sizes`).
+- list sizes (`first`), once the variables are known (`check_list_sizes`);
+- filter values the department databases cannot take (`check_filter_values`: a NUL character,
+  which PostgreSQL refuses in text, would otherwise fail in the engine as a 502).
 
 A limit's error names the limit (`extensions.limit`), never its configured value or the measured
 one: a client learns which limit it hit, not where the edge is.
@@ -50,8 +52,21 @@ from graphql import (
 )
 
 from gateway.errors import BadArgument, LimitExceeded
+from gateway.ir import (
+    AllOf,
+    AnyOf,
+    CitizenLookup,
+    CitizenPage,
+    Compare,
+    Negation,
+    Nested,
+    OperationPlan,
+    Predicate,
+    Selection,
+)
 
-__all__ = ["Limits", "limit_rules", "check_document_size", "check_list_sizes", "measure"]
+__all__ = ["Limits", "limit_rules", "check_document_size", "check_list_sizes",
+           "check_filter_values", "measure"]
 
 
 @dataclass(frozen=True)
@@ -333,3 +348,40 @@ def check_list_sizes(schema: GraphQLSchema, document: DocumentNode,
                          schema.get_type(definition.type_condition.name.value))
 
     walk(operation.selection_set, schema.get_root_type(operation.operation))
+
+
+# ------------------------------------------------------------------ filter values
+
+
+def _predicate_values(predicate: Predicate | None) -> list[Any]:
+    if predicate is None:
+        return []
+    if isinstance(predicate, AllOf | AnyOf):
+        return [value for part in predicate.parts for value in _predicate_values(part)]
+    if isinstance(predicate, Negation):
+        return _predicate_values(predicate.part)
+    assert isinstance(predicate, Compare)
+    return list(predicate.value) if isinstance(predicate.value, tuple) else [predicate.value]
+
+
+def _selection_values(selections: tuple[Selection, ...]) -> list[Any]:
+    found: list[Any] = []
+    for selection in selections:
+        if isinstance(selection, Nested):
+            found += _predicate_values(selection.where)
+            found += _selection_values(selection.selections)
+    return found
+
+
+def check_filter_values(plan: OperationPlan) -> None:
+    """No filter value holds a NUL character (PostgreSQL refuses it in text): 400, not a 502."""
+    for root in plan.roots:
+        values: list[Any] = []
+        if isinstance(root, CitizenLookup):
+            values = _selection_values(root.selections)
+        elif isinstance(root, CitizenPage):
+            values = _predicate_values(root.where)
+            for view in root.views:
+                values += _selection_values(view)
+        if any(isinstance(value, str) and "\x00" in value for value in values):
+            raise BadArgument("a filter value may not contain the NUL character (U+0000)")

@@ -64,6 +64,7 @@ from gateway.ir import CitizenLookup, CitizenPage, IntrospectionRoot, OperationP
 from gateway.limits import (
     Limits,
     check_document_size,
+    check_filter_values,
     check_list_sizes,
     exceeded,
     limit_rules,
@@ -270,6 +271,7 @@ class CitizenViewService:
         check_list_sizes(self.schema, document, operation, variables, self.limits)
         plan = Planner(self.contract, self.schema, document, variables,
                        self.cursor_key).plan(operation)
+        check_filter_values(plan)
         trace.plan = plan
         started = trace.timed("plan", started)
         plan = self.authorize(plan, requester, trace)

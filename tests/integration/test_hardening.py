@@ -200,8 +200,9 @@ def test_batched_requests_are_refused(open_gateway: LiveGateway, trino_cursor: A
 
 def test_nesting_deep_enough_to_exhaust_the_parser_is_a_clean_400(open_gateway: LiveGateway) -> None:
     """Not a RecursionError and a 500: the parser's stack is a limit like the others."""
+    lists = "[" * 480 + '"x"' + "]" * 480
     for query in ["{ citizen(id: 1) " + "{ health " * 450 + "}" * 451,
-                  '{ citizens(where: {ward: {in: ' + "[" * 480 + '"x"' + "]" * 480 + "}}) { nodes { id } } }"]:
+                  "{ citizens(where: {ward: {in: " + lists + "}}) { nodes { id } } }"]:
         response = open_gateway.post(query)
         assert response.status_code == 400, response.text[:300]
         assert response.json()["errors"][0]["extensions"]["code"] in (
@@ -221,6 +222,21 @@ def test_repeating_a_field_a_thousand_times_is_refused_by_the_validation_budget(
     user = _user("validation-budget")
     query = "{ " + " ".join(["__typename"] * 998) + " }"
     _refused(open_gateway.post(query, user=user), 400, "LIMIT_EXCEEDED", "validation")
+    assert _queries_by(trino_cursor, user) == 0
+
+
+def test_a_nul_character_in_a_filter_is_a_clean_400(open_gateway: LiveGateway,
+                                                   trino_cursor: Any) -> None:
+    """Found by the fuzzer: PostgreSQL refuses U+0000 in text, which failed in Trino as a 502."""
+    user = _user("nul")
+    for query, variables in [
+        ('{ citizens(where: {familyName: {eq: "a\\u0000b"}}) { nodes { id } } }', None),
+        ("query Q($n: [String!]) { citizens(where: {not: {ward: {in: $n}}}) { nodes { id } } }",
+         {"n": ["x", "\u0000"]}),
+        ('{ citizen(id: 5) { health { encounters(where: {diagnosisCode: {startsWith: "\\u0000"}})'
+         " { encounterId } } } }", None),
+    ]:
+        _refused(open_gateway.post(query, variables, user=user), 400, "BAD_USER_INPUT", None)
     assert _queries_by(trino_cursor, user) == 0
 
 

@@ -41,7 +41,8 @@ def test_cost_weights_come_from_the_limits(served_schema: GraphQLSchema) -> None
 
 
 def test_fragments_count_where_they_are_spread(served_schema: GraphQLSchema) -> None:
-    query = """{ a: citizen(id: 1) { ...F } b: citizen(id: 2) { health { ... on Patient { nhsNumber @include(if: true) } } } }
+    query = """{ a: citizen(id: 1) { ...F }
+                 b: citizen(id: 2) { health { ... on Patient { nhsNumber @include(if: true) } } } }
                fragment F on Citizen { id @skip(if: false) health { nhsNumber } }"""
     depth, aliases, directives, cost = _measure(served_schema, query)
     assert (depth, aliases, directives) == (3, 2, 2)
