@@ -30,6 +30,7 @@ substituted), except an `IN (SELECT ...)` replaced by its staged list.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -52,6 +53,16 @@ class PushdownError(ValueError):
 
 
 _STRING_COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Like, exp.ILike)
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_type(name: str) -> exp.DataType:
+    return exp.DataType.build(name, dialect="duckdb")
+
+
+def _data_type(name: str) -> exp.DataType:
+    """A DuckDB type by name (parsed once per name; each use gets its own copy)."""
+    return _parsed_type(name).copy()
 
 
 def _ident(name: str) -> exp.Identifier:
@@ -159,8 +170,10 @@ class Pushdown:
                 self._joined_table(select, join)
 
     def _is_source(self, node: exp.Expr) -> bool:
-        return isinstance(node, exp.Table) and isinstance(node.this, exp.Identifier) and \
-            node.catalog in self.catalogs
+        if not (isinstance(node, exp.Table) and isinstance(node.this, exp.Identifier)):
+            return False
+        catalog = node.args.get("catalog")
+        return isinstance(catalog, exp.Identifier) and catalog.name in self.catalogs
 
     # ---------------------------------------------------------------- a table in FROM
 
@@ -238,7 +251,7 @@ class Pushdown:
             exp.Anonymous(this="list_sort", expressions=[
                 exp.Anonymous(this="list_distinct", expressions=[
                     exp.Anonymous(this="list", expressions=[
-                        exp.Cast(this=item, to=exp.DataType.build("BIGINT"))])])]),
+                        exp.Cast(this=item, to=_data_type("BIGINT"))])])]),
             exp.Literal.string(", ")])
         text = exp.Coalesce(this=exp.Nullif(this=listed, expression=exp.Literal.string("")),
                             expressions=[exp.Literal.string("NULL")])
@@ -312,8 +325,8 @@ class Pushdown:
                             [exp.column(c.column, quoted=True).sql("sqlite") for c in staged],
                             [c.variable for c in staged if c.variable])
         typed = exp.Select(expressions=[
-            exp.alias_(exp.Cast(this=exp.column(c, quoted=True), to=exp.DataType.build(types[c])),
-                       _ident(c))
+            exp.Alias(this=exp.Cast(this=exp.column(c, quoted=True), to=_data_type(types[c])),
+                      alias=_ident(c))
             for c in read]).from_(exp.Table(this=exp.Anonymous(
                 this="sqlite_query", expressions=[exp.Literal.string(table.catalog), text]),
                 alias=exp.TableAlias(this=_ident("sqlite"))), copy=False)
