@@ -289,7 +289,7 @@ class Pushdown:
         columns = _referenced_columns(scope, alias)
         staged = [c for c in constraints if c.variable is not None]
         if catalog.kind == "sqlite":
-            return self._sqlite(table, alias, columns, constraints)
+            return self._sqlite(table, alias, columns, constraints, _plain_limit(scope, table))
         if not staged:
             return table
         inner = exp.Select(expressions=[exp.Column(this=_ident(c), table=_ident(alias))
@@ -303,7 +303,7 @@ class Pushdown:
                          alias=exp.TableAlias(this=_ident(alias)))
 
     def _sqlite(self, table: exp.Table, alias: str, columns: list[str],
-                constraints: list[_Constraint]) -> exp.Expr:
+                constraints: list[_Constraint], limit: exp.Limit | None = None) -> exp.Expr:
         catalog = self.catalogs[table.catalog]
         types = catalog.columns.get(table.name)
         if types is None:
@@ -320,6 +320,8 @@ class Pushdown:
         condition = _and(literal)
         if condition is not None:
             inner = inner.where(condition, copy=False)
+        if limit is not None:
+            inner.set("limit", limit.copy())
         staged = [c for c in constraints if c.variable is not None]
         text = _with_staged(inner.sql("sqlite"), condition is not None,
                             [exp.column(c.column, quoted=True).sql("sqlite") for c in staged],
@@ -331,6 +333,20 @@ class Pushdown:
                 this="sqlite_query", expressions=[exp.Literal.string(table.catalog), text]),
                 alias=exp.TableAlias(this=_ident("sqlite"))), copy=False)
         return exp.Subquery(this=typed, alias=exp.TableAlias(this=_ident(alias)))
+
+
+def _plain_limit(select: exp.Select, table: exp.Table) -> exp.Limit | None:
+    """The LIMIT of `SELECT ... FROM table LIMIT n` with nothing between (a probe): SQLite may
+    stop after n rows too."""
+    limit = select.args.get("limit")
+    from_ = select.args.get("from_")
+    if limit is None or from_ is None or from_.this is not table or any(
+            select.args.get(key) for key in ("where", "joins", "group", "order", "having",
+                                             "distinct", "qualify")):
+        return None
+    if select.find(exp.Window, exp.AggFunc) is not None:
+        return None
+    return limit if isinstance(limit, exp.Limit) else None
 
 
 def _with_staged(sql: str, has_where: bool, columns: list[str], variables: list[str]) -> exp.Expr:
