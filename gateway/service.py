@@ -82,10 +82,15 @@ _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 
 
 class LRU(Generic[K, V]):
-    """A small bounded cache; entries are immutable so sharing them between requests is safe."""
+    """A small bounded cache; entries are immutable so sharing them between requests is safe.
+    Bounded by count and, when `weigh` is given, by the total weight of its entries."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, max_weight: int = 0,
+                 weigh: Callable[[V], int] | None = None) -> None:
         self.size = size
+        self.max_weight = max_weight
+        self.weigh = weigh
+        self.weight = 0
         self.entries: OrderedDict[K, V] = OrderedDict()
 
     def get(self, key: K) -> V | None:
@@ -94,11 +99,20 @@ class LRU(Generic[K, V]):
             self.entries.move_to_end(key)
         return value
 
+    def _weight(self, value: V) -> int:
+        return self.weigh(value) if self.weigh is not None else 0
+
     def put(self, key: K, value: V) -> None:
+        previous = self.entries.get(key)
+        if previous is not None:
+            self.weight -= self._weight(previous)
         self.entries[key] = value
+        self.weight += self._weight(value)
         self.entries.move_to_end(key)
-        while len(self.entries) > self.size:
-            self.entries.popitem(last=False)
+        while len(self.entries) > self.size or (self.max_weight and self.weight > self.max_weight
+                                                and len(self.entries) > 1):
+            _, evicted = self.entries.popitem(last=False)
+            self.weight -= self._weight(evicted)
 
 
 @dataclass
@@ -143,8 +157,12 @@ def without_suggestions(message: str) -> str:
 
 @dataclass(frozen=True)
 class _Rendered:
+    """What the executor needs of a compiled statement: its SQL and how to read its columns.
+    The sqlglot tree is not kept: a full view's tree weighs ~400 KiB, its SQL a few KiB."""
+
     sql: str
-    statement: Statement
+    cursor_kinds: tuple[Any, ...]
+    departments: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -178,8 +196,14 @@ class CitizenViewService:
         self.rules = tuple(specified_rules) + validation_rules
         self.introspection_allowed = introspection_allowed
         self.hardening = hardening or Hardening()
-        self.documents: LRU[tuple[str, bool], DocumentNode] = LRU(512)
-        self.rendered: LRU[tuple[Any, ...], _Rendered] = LRU(2048)
+        # Parsed documents weigh ~15-25 bytes per character of their text: bounded by both.
+        self.documents: LRU[tuple[str, bool], DocumentNode] = LRU(
+            512, max_weight=1_000_000, weigh=lambda document: len(document.loc.source.body)
+            if document.loc is not None else 1_000)
+        # Keyed by the authorized root (literal ids included; ~30 KiB an entry with its key for a
+        # full view): bounded by count and by SQL size.
+        self.rendered: LRU[tuple[Any, ...], _Rendered] = LRU(
+            512, max_weight=4 * 1024 * 1024, weigh=lambda rendered: len(rendered.sql))
 
     # ---------------------------------------------------------------- stages
 
@@ -245,7 +269,8 @@ class CitizenViewService:
             return cached
         started = time.perf_counter()
         statement = make()
-        rendered = _Rendered(statement.tree.sql(dialect=self.engine.dialect), statement)
+        rendered = _Rendered(statement.tree.sql(dialect=self.engine.dialect),
+                             statement.cursor_kinds, statement.departments)
         trace.timed("compile", started)
         self.rendered.put(key, rendered)
         return rendered
@@ -383,8 +408,8 @@ class CitizenViewService:
         if not resolved_rows:
             trace.departments.update(dict.fromkeys(sorted(registry), OK))
             return [], has_next, []
-        sort_count = len(resolve.statement.cursor_kinds)
-        linked = resolve.statement.departments
+        sort_count = len(resolve.cursor_kinds)
+        linked = resolve.departments
         resolved = Resolved(linked, tuple(
             (int(row[0]), tuple(row[1 + sort_count:])) for row in resolved_rows))
 
