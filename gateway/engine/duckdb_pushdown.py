@@ -24,8 +24,17 @@ runs out (the query last):
    DuckDB (`(col || '') = 'x'` is not pushed); integer keys are still pushed. PostgreSQL gets
    string filters with COLLATE "C" from DuckDB's scanner, which is exact.
 
-Every predicate the compiler wrote stays in the statement (a literal list is added, never
-substituted), except an `IN (SELECT ...)` replaced by its staged list.
+Id lists the service binds after rendering (compile.py's `"__bind_<name>__"` markers, replaced
+by integer lists in the rendered text) are known only at bind time: each key condition holding
+one becomes a `SET VARIABLE` of its own, whose text carries the marker (so the rendered program
+holds each marker exactly as often as the compiled tree, which `bind` checks), checked to be a
+list of integers when it runs; the table is then read through `query(...)` / `sqlite_query(...)`
+with that list, like a staged one, and the list is reused across joins without repeating the
+marker.
+
+Every other predicate the compiler wrote stays in the statement; literal lists are added,
+never substituted. An `IN (SELECT ...)` is replaced by its staged list, a key condition on a
+bound list by its variable (both read exactly as written, `key IN (list)`, by the source).
 """
 
 from __future__ import annotations
@@ -115,6 +124,27 @@ def literal_key(condition: exp.Expr, alias: str) -> tuple[str, tuple[int, ...]] 
     return None
 
 
+BIND_MARKER = "__bind_"  # compile.py's marker of an id list bound after rendering
+
+
+def _is_marker(node: exp.Expr) -> bool:
+    return isinstance(node, exp.Column) and not node.table and node.name.startswith(BIND_MARKER)
+
+
+def marker_key(condition: exp.Expr, alias: str) -> tuple[str, exp.Column] | None:
+    """`alias.key = <marker>` or `alias.key IN (<marker>)`: the key and the marker."""
+    if isinstance(condition, exp.EQ) and _is_marker(condition.expression):
+        column = _column_of(condition.this, alias)
+        if column is not None:
+            return column, condition.expression
+    if isinstance(condition, exp.In) and not condition.args.get("query") and \
+            len(condition.expressions) == 1 and _is_marker(condition.expressions[0]):
+        column = _column_of(condition.this, alias)
+        if column is not None:
+            return column, condition.expressions[0]
+    return None
+
+
 def _semi_join(condition: exp.Expr, alias: str) -> tuple[str, exp.Select] | None:
     """`alias.key IN (SELECT cte.x FROM cte ...)`: the key and the subquery giving its values."""
     if isinstance(condition, exp.In) and isinstance(condition.args.get("query"), exp.Subquery):
@@ -145,9 +175,10 @@ class Pushdown:
     def __init__(self, catalogs: Mapping[str, Catalog]) -> None:
         self.catalogs = catalogs
         self.ctes: dict[str, exp.CTE] = {}
-        self.literals: dict[tuple[str, str], tuple[int, ...]] = {}
+        self.known: dict[tuple[str, str], _Constraint] = {}
         self.stages: list[exp.Expr] = []
         self.variables: dict[str, str] = {}  # the value query's SQL -> its variable
+        self.bound = 0  # variables holding bound id lists
 
     # ---------------------------------------------------------------- the statements
 
@@ -163,11 +194,12 @@ class Pushdown:
 
     def _select(self, select: exp.Select, cte_alias: str | None) -> None:
         from_ = select.args.get("from_")
+        own: dict[str, _Constraint] = {}  # what is known of the FROM table's columns
         if from_ is not None and self._is_source(from_.this):
-            self._from_table(select, from_.this, cte_alias)
+            own = self._from_table(select, from_.this, cte_alias)
         for join in select.args.get("joins") or []:
             if self._is_source(join.this):
-                self._joined_table(select, join)
+                self._joined_table(select, join, own)
 
     def _is_source(self, node: exp.Expr) -> bool:
         if not (isinstance(node, exp.Table) and isinstance(node.this, exp.Identifier)):
@@ -177,58 +209,80 @@ class Pushdown:
 
     # ---------------------------------------------------------------- a table in FROM
 
-    def _from_table(self, select: exp.Select, table: exp.Table, cte_alias: str | None) -> None:
+    def _from_table(self, select: exp.Select, table: exp.Table,
+                    cte_alias: str | None) -> dict[str, _Constraint]:
         alias = table.alias_or_name
         where = select.args.get("where")
         kept: list[exp.Expr] = []
         constraints: list[_Constraint] = []
         for condition in _conjuncts(where.this if where is not None else None):
             found = literal_key(condition, alias)
+            marked = marker_key(condition, alias)
+            semi = _semi_join(condition, alias)
             if found is not None:
                 constraints.append(_Constraint(found[0], values=found[1]))
-                kept.append(condition)
-                if cte_alias is not None:
-                    for projection in select.expressions:
-                        if _column_of(projection.unalias(), alias) == found[0]:
-                            self.literals[(cte_alias, projection.alias_or_name)] = found[1]
-                continue
-            semi = _semi_join(condition, alias)
-            if semi is not None:
+                kept.append(condition)  # literals may be repeated: DuckDB pushes it too
+            elif marked is not None:
+                constraints.append(_Constraint(marked[0], variable=self._bind_variable(marked[1])))
+            elif semi is not None:
                 constraints.append(_Constraint(semi[0], variable=self._stage(semi[1])))
-                continue  # replaced by the staged list
-            kept.append(condition)
+            else:
+                kept.append(condition)
+        for constraint in constraints:
+            if cte_alias is not None:
+                for projection in select.expressions:
+                    if _column_of(projection.unalias(), alias) == constraint.column:
+                        self.known[(cte_alias, projection.alias_or_name)] = constraint
         remaining = _and(kept)
         if remaining is not None and self.catalogs[table.catalog].kind == "mysql":
             remaining = _keep_strings_in_duckdb(remaining, alias)
         select.set("where", exp.Where(this=remaining) if remaining is not None else None)
         table.replace(self._read(select, table, constraints))
+        return {constraint.column: constraint for constraint in constraints}
 
     # ---------------------------------------------------------------- a table in a JOIN
 
-    def _joined_table(self, select: exp.Select, join: exp.Join) -> None:
+    def _joined_table(self, select: exp.Select, join: exp.Join,
+                      own: dict[str, _Constraint]) -> None:
+        """A department table joined on its key to a CTE's column, or to the select's own FROM
+        table (the registry's person_link joins): it gets that column's list."""
         table = join.this
         alias = table.alias_or_name
         on = join.args.get("on")
+        from_ = select.args.get("from_")
+        own_from = from_.this.alias_or_name if from_ is not None else None
         constraints: list[_Constraint] = []
         added: list[exp.Expr] = []
         for condition in _conjuncts(on):
             if not isinstance(condition, exp.EQ):
                 continue
-            for own, other in ((condition.this, condition.expression),
-                               (condition.expression, condition.this)):
-                column = _column_of(own, alias)
+            for mine, other in ((condition.this, condition.expression),
+                                (condition.expression, condition.this)):
+                column = _column_of(mine, alias)
                 if column is None or not isinstance(other, exp.Column) or \
-                        other.table not in self.ctes:
+                        other.table not in (*self.ctes, own_from):
                     continue
-                values = self.literals.get((other.table, other.name))
-                if values is not None:
-                    constraints.append(_Constraint(column, values=values))
+                known = self.known.get((other.table, other.name)) if other.table in self.ctes \
+                    else own.get(other.name)
+                if known is not None and known.values is not None:
+                    constraints.append(_Constraint(column, values=known.values))
                     added.append(exp.In(this=exp.Column(this=_ident(column), table=_ident(alias)),
-                                        expressions=[exp.Literal.number(v) for v in values]))
-                else:
+                                        expressions=[exp.Literal.number(v) for v in known.values]))
+                elif known is not None:
+                    constraints.append(_Constraint(column, variable=known.variable))
+                elif other.table in self.ctes:
                     source = exp.Select(expressions=[other.copy()]).from_(
                         exp.Table(this=_ident(other.table), alias=exp.TableAlias(
                             this=_ident(other.table))), copy=False)
+                    constraints.append(_Constraint(column, variable=self._stage(source)))
+                elif _only_reads(select, own_from):
+                    # the rows of this very select's FROM: its WHERE, ORDER BY and LIMIT (the
+                    # joins are LEFT joins to at most one row each: they do not change them)
+                    source = exp.Select(expressions=[other.copy()]).from_(
+                        from_.this.copy(), copy=False)  # type: ignore[union-attr]
+                    for key in ("where", "order", "limit"):
+                        if select.args.get(key) is not None:
+                            source.set(key, select.args[key].copy())
                     constraints.append(_Constraint(column, variable=self._stage(source)))
         if on is not None:
             on = _and([*_conjuncts(on), *added])
@@ -265,6 +319,24 @@ class Pushdown:
         self.stages.append(exp.Set(expressions=[exp.SetItem(
             this=exp.EQ(this=exp.column(name), expression=exp.Subquery(this=query)),
             kind="VARIABLE")]))
+        return name
+
+    def _bind_variable(self, marker: exp.Column) -> str:
+        """A variable holding a bound id list: the marker is written once, inside this statement
+        (bind fills it), and the list is checked to be integers before anything reads it."""
+        self.bound += 1
+        name = f"citizen_gateway_ids_{self.bound}"
+        text = exp.Literal.string(f'"{marker.name}"')  # bind replaces the quoted marker here
+        checked = exp.Case(
+            ifs=[exp.If(this=exp.Anonymous(this="regexp_full_match", expressions=[
+                text, exp.Literal.string("[0-9, -]*")]),
+                true=exp.Coalesce(this=exp.Nullif(this=exp.Trim(this=text.copy()),
+                                                  expression=exp.Literal.string("")),
+                                  expressions=[exp.Literal.string("NULL")]))],
+            default=exp.Anonymous(this="error", expressions=[
+                exp.Literal.string("citizen-gateway: a bound id list is not integers")]))
+        self.stages.append(exp.Set(expressions=[exp.SetItem(
+            this=exp.EQ(this=exp.column(name), expression=checked), kind="VARIABLE")]))
         return name
 
     def _ctes_for(self, node: exp.Expr) -> list[str]:
@@ -333,6 +405,15 @@ class Pushdown:
                 this="sqlite_query", expressions=[exp.Literal.string(table.catalog), text]),
                 alias=exp.TableAlias(this=_ident("sqlite"))), copy=False)
         return exp.Subquery(this=typed, alias=exp.TableAlias(this=_ident(alias)))
+
+
+def _only_reads(select: exp.Select, alias: str | None) -> bool:
+    """Whether the select's WHERE and ORDER BY read columns of `alias` only."""
+    for key in ("where", "order"):
+        part = select.args.get(key)
+        if part is not None and any(column.table != alias for column in part.find_all(exp.Column)):
+            return False
+    return alias is not None
 
 
 def _plain_limit(select: exp.Select, table: exp.Table) -> exp.Limit | None:
