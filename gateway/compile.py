@@ -26,11 +26,12 @@ clear.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlglot import exp
 
+from gateway.errors import BadArgument
 from gateway.ir import (
     AllOf,
     AnyOf,
@@ -54,6 +55,7 @@ from gateway.ir import (
 )
 
 RANK = "__rank"
+MARKER = "__bind_"  # a quoted identifier marking where `bind` puts a list of integer ids
 PARENT_KEY = "__parent"
 ITEMS = "__items"
 LINK_CITIZEN = "__citizen"
@@ -132,6 +134,7 @@ class Statement:
     node_columns: int  # the first N columns are JSON texts (one per view)
     cursor_kinds: tuple[Kind, ...] = ()  # then the sort key of each row, for cursors
     departments: tuple[str, ...] = ()
+    markers: dict[str, int] = field(default_factory=dict)  # id lists to bind, and their uses
 
 
 @dataclass
@@ -141,7 +144,7 @@ class _Relation:
     alias: str
     key: str  # the key column of the relation's table
     links: str | None = None  # the alias holding the citizen's department ids (the root only)
-    literal_ids: tuple[int, ...] = ()  # the relation's keys, when known before the query runs
+    literal_ids: str = ""  # the bound id list holding the relation's keys, when known beforehand
     joins: list[exp.Join] = field(default_factory=list)
 
 
@@ -152,6 +155,7 @@ class Compiler:
         self.ctes: list[exp.CTE] = []
         self.departments: set[str] = set()
         self.link_ids: dict[str, tuple[int, ...]] = {}
+        self.markers: dict[str, int] = {}
         self._count = 0
 
     def _alias(self, prefix: str) -> str:
@@ -366,13 +370,13 @@ class Compiler:
             if not ids:  # no citizen here has a record in this department: nothing to read
                 return exp.Null(), self._row_type(nested.selections)
             conditions.append(exp.In(this=_col("t", nested.table_key),
-                                     expressions=[exp.Literal.number(i) for i in ids]))
+                                     expressions=[self._bind(f"ids_{nested.via.department}")]))
             own_column = nested.table_key
             join_source, parent_key_column = parent.links, _link_column(nested.via.department)
         elif parent.literal_ids and nested.via.parent_column == parent.key:
             # The parent's keys are the literal ids themselves: no need to read the parent first.
             conditions.append(exp.In(this=_col("t", nested.via.column),
-                                     expressions=[exp.Literal.number(i) for i in parent.literal_ids]))
+                                     expressions=[self._bind(parent.literal_ids)]))
             own_column = nested.via.column
             join_source, parent_key_column = parent.alias, nested.via.parent_column
         else:
@@ -389,7 +393,7 @@ class Compiler:
         alias = self._scan(nested.table, nested.table_key, nested.selections, conditions,
                            {own_column} | {sort.column for sort in nested.order}, rank)
         child = _Relation(alias, nested.table_key, literal_ids=(
-            ids if isinstance(nested.via, ViaPersonIndex) else ()))
+            f"ids_{nested.via.department}" if isinstance(nested.via, ViaPersonIndex) else ""))
         row, row_type = self.row(child, nested.selections)
         on = exp.EQ(this=_col(alias if not nested.many else "", own_column),
                     expression=_col(join_source, parent_key_column))
@@ -440,10 +444,7 @@ class Compiler:
 
     def _root_conditions(self, root: CitizenLookup | CitizenPage) -> list[exp.Expr]:
         conditions: list[exp.Expr] = []
-        if isinstance(root, CitizenLookup):
-            conditions.append(exp.EQ(this=_col("t", root.table_key),
-                                     expression=exp.Literal.number(root.citizen_id)))
-        else:
+        if isinstance(root, CitizenPage):
             if root.where is not None:
                 conditions.append(self.predicate("t", root.where))
             if root.after is not None:
@@ -452,6 +453,31 @@ class Compiler:
             conditions.append(self.predicate("t", root.row_filter))
         return conditions
 
+    def _root_select(self, root: CitizenLookup | CitizenPage,
+                     conditions: list[exp.Expr]) -> exp.Select:
+        """The citizens' own rows, read directly (no CTE): one flat SELECT the registry's
+        database can answer whole, ORDER BY and LIMIT included."""
+        select = exp.Select().from_(_table(root.table, "t"), copy=False)
+        where = _and(conditions)
+        if where is not None:
+            select = select.where(where, copy=False)
+        if isinstance(root, CitizenPage):
+            select.set("order", self._order_by("t", root.order))
+            select.set("limit", exp.Limit(expression=exp.Literal.number(root.first + 1)))
+        self.departments.add(root.table.catalog)
+        return select
+
+    def _lookup_key(self, root: CitizenLookup | CitizenPage) -> list[exp.Expr]:
+        if isinstance(root, CitizenLookup):
+            return [exp.EQ(this=_col("t", root.table_key), expression=self._bind("citizen"))]
+        return []
+
+    def _bind(self, name: str) -> exp.Expr:
+        """A place for a list of integer ids, filled in by `bind` after rendering, so that the
+        rendered SQL of a plan serves every citizen (see `Template`)."""
+        self.markers[name] = self.markers.get(name, 0) + 1
+        return exp.Column(this=exp.Identifier(this=f"{MARKER}{name}__", quoted=True))
+
     def single(self, root: CitizenLookup | CitizenPage) -> Statement:
         """The whole answer in one statement, when no department record is selected.
 
@@ -459,85 +485,67 @@ class Compiler:
         """
         order = root.order if isinstance(root, CitizenPage) else ()
         views = root.views if isinstance(root, CitizenPage) else (root.selections,)
-        every = tuple(selection for view in views for selection in view)
-        alias = self._scan(root.table, root.table_key, every, self._root_conditions(root),
-                           {sort.column for sort in order})
-        if isinstance(root, CitizenPage):
-            page = self.ctes[-1].this
-            page.set("order", self._order_by("t", order))
-            page.set("limit", exp.Limit(expression=exp.Literal.number(root.first + 1)))
-        relation = _Relation(alias, root.table_key)
+        select = self._root_select(root, self._lookup_key(root) + self._root_conditions(root))
+        relation = _Relation("t", root.table_key)
         projections: list[exp.Expr] = []
         for index, view in enumerate(views):
             row, _ = self.row(relation, view)
             projections.append(exp.alias_(self._json(row), _ident(f"node{index}")))
         for index, sort in enumerate(order):
             projections.append(exp.alias_(
-                exp.Cast(this=_col(alias, sort.column), to=exp.DataType.build("VARCHAR")),
+                exp.Cast(this=_col("t", sort.column), to=exp.DataType.build("VARCHAR")),
                 _ident(f"sort{index}")))
-        projections.append(exp.alias_(_col(alias, root.table_key), _ident("citizen")))
-        tree = self._finish(exp.Table(this=_ident(alias)), relation.joins, projections)
-        if order:
-            tree.set("order", self._order_by(alias, order))
-        return Statement(tree, len(views), tuple(sort.kind for sort in order),
-                         tuple(sorted(self.departments)))
+        projections.append(exp.alias_(_col("t", root.table_key), _ident("citizen")))
+        assert not relation.joins, "citizen-level fields other than department links are columns"
+        select.set("expressions", projections)
+        return Statement(select, len(views), tuple(sort.kind for sort in order),
+                         tuple(sorted(self.departments)), dict(self.markers))
 
     def resolve(self, root: CitizenLookup | CitizenPage) -> Statement:
         """Step 1 (registry only): the citizens of the answer, in order, with their department ids.
 
         Result columns: citizen id, then the sort keys (pages), then one local id per department
         (NULL where the citizen has no record there, or a guard such as an opt-out hides it).
+        The person index holds at most one link per citizen and department, so the LEFT JOINs
+        never multiply rows and LIMIT counts citizens.
         """
         order = root.order if isinstance(root, CitizenPage) else ()
-        columns = {root.table_key} | {sort.column for sort in order}
         links = _links(_selections_of(root))
-        for guard in links.values():
-            columns |= _predicate_columns(guard)
-        alias = self._scan(root.table, root.table_key, (), self._root_conditions(root), columns)
-        if isinstance(root, CitizenPage):
-            page = self.ctes[-1].this
-            page.set("order", self._order_by("t", order))
-            page.set("limit", exp.Limit(expression=exp.Literal.number(root.first + 1)))
+        select = self._root_select(root, self._lookup_key(root) + self._root_conditions(root))
         index = self.person_index
-        projections: list[exp.Expr] = [_col(alias, root.table_key)]
-        projections += [exp.Cast(this=_col(alias, sort.column), to=exp.DataType.build("VARCHAR"))
+        projections: list[exp.Expr] = [_col("t", root.table_key)]
+        projections += [exp.Cast(this=_col("t", sort.column), to=exp.DataType.build("VARCHAR"))
                         for sort in order]
-        joins: list[exp.Join] = []
         for department, guard in links.items():
             link = self._alias("l")
-            on: list[exp.Expr] = [exp.EQ(this=_col(link, index.citizen_key),
-                                         expression=_col(alias, root.table_key)),
-                  exp.EQ(this=_col(link, index.department_column),
-                         expression=exp.Literal.string(department))]
+            on: list[exp.Expr] = [
+                exp.EQ(this=_col(link, index.citizen_key), expression=_col("t", root.table_key)),
+                exp.EQ(this=_col(link, index.department_column),
+                       expression=exp.Literal.string(department))]
             if guard is not None:
-                on.append(self.predicate(alias, guard))
-            joins.append(exp.Join(this=_table(index.table, link), on=_and(on), side="LEFT"))
+                on.append(self.predicate("t", guard))
+            select = select.join(exp.Join(this=_table(index.table, link), on=_and(on),
+                                          side="LEFT"), copy=False)
             projections.append(_col(link, index.local_key))
-        tree = self._finish(exp.Table(this=_ident(alias)), joins,
-                            [exp.alias_(p, _ident(f"c{i}")) for i, p in enumerate(projections)])
-        if order:
-            tree.set("order", self._order_by(alias, order))
-        return Statement(tree, 0, tuple(sort.kind for sort in order), tuple(links))
+        select.set("expressions", [exp.alias_(p, _ident(f"c{i}")) for i, p in enumerate(projections)])
+        return Statement(select, 0, tuple(sort.kind for sort in order), tuple(links),
+                         dict(self.markers))
 
     def fetch(self, root: CitizenLookup | CitizenPage, resolved: Resolved) -> Statement:
         """Step 2: the resolved citizens' views, every department read by literal id lists.
 
-        Result columns: one JSON text per view, then the citizen id; rows in resolved order.
+        Result columns: one JSON text per view, then the citizen id (rows in no particular
+        order: the caller puts them in the resolve step's order). The id lists and the mapping
+        of citizens to department ids are bound after rendering (`bind`); which departments
+        have ids at all shapes the statement (a department nobody here is known to is not read).
         """
-        self.link_ids = resolved.ids_by_department()
+        self.link_ids = {department: ids for department, ids in
+                         resolved.ids_by_department().items() if ids}
         mapping = "m"
         departments = resolved.departments
-        values = exp.Values(expressions=[
-            exp.Tuple(expressions=[exp.Literal.number(position), exp.Literal.number(citizen_id)]
-                      + [exp.Literal.number(i) if i is not None
-                         else exp.Cast(this=exp.Null(), to=exp.DataType.build("BIGINT"))
-                         for i in local_ids])
-            for position, (citizen_id, local_ids) in enumerate(resolved.rows)
-        ], alias=exp.TableAlias(this=_ident(mapping), columns=[
-            _ident(name) for name in ("position", "citizen", *map(_link_column, departments))]))
-        ids = sorted({citizen_id for citizen_id, _ in resolved.rows})
+        values = exp.Values(expressions=[self._bind("mapping")])
         conditions: list[exp.Expr] = [
-            exp.In(this=_col("t", root.table_key), expressions=[exp.Literal.number(i) for i in ids])]
+            exp.In(this=_col("t", root.table_key), expressions=[self._bind("citizens")])]
         if root.row_filter is not None:
             conditions.append(self.predicate("t", root.row_filter))
         views = root.views if isinstance(root, CitizenPage) else (root.selections,)
@@ -552,12 +560,10 @@ class Compiler:
             row, _ = self.row(relation, view)
             projections.append(exp.alias_(self._json(row), _ident(f"node{index}")))
         projections.append(exp.alias_(_col(mapping, "citizen"), _ident("citizen")))
+        columns = [_ident(name) for name in ("position", "citizen", *map(_link_column, departments))]
         tree = self._finish(exp.Subquery(this=values, alias=exp.TableAlias(
-            this=_ident(mapping), columns=values.args["alias"].columns)), relation.joins,
-            projections)
-        values.set("alias", None)
-        tree.set("order", exp.Order(expressions=[exp.Ordered(this=_col(mapping, "position"))]))
-        return Statement(tree, len(views), (), tuple(sorted(self.departments)))
+            this=_ident(mapping), columns=columns)), relation.joins, projections)
+        return Statement(tree, len(views), (), tuple(sorted(self.departments)), dict(self.markers))
 
     @staticmethod
     def _order_by(alias: str, order: tuple[Sort, ...]) -> exp.Order:
@@ -637,6 +643,71 @@ def _predicate_columns(predicate: Predicate | None) -> set[str]:
     if isinstance(predicate, Negation):
         return _predicate_columns(predicate.part)
     return {predicate.column}
+
+
+def template_key(root: CitizenLookup | CitizenPage) -> CitizenLookup | CitizenPage:
+    """The root as the rendered SQL depends on it: a lookup's citizen id is bound, not rendered."""
+    return replace(root, citizen_id=0) if isinstance(root, CitizenLookup) else root
+
+
+def bind(sql: str, markers: dict[str, int], *, citizen: int | None = None,
+         resolved: Resolved | None = None) -> str:
+    """Fill the id lists into rendered SQL. Only integers are ever written here (never user
+    text), and each marker must appear exactly as often as the compiler put it: a user value
+    that spells a marker is refused rather than bound."""
+    values: dict[str, str] = {}
+    if citizen is not None:
+        values["citizen"] = str(int(citizen))
+    if resolved is not None:
+        values["citizens"] = ", ".join(str(int(c)) for c in sorted({c for c, _ in resolved.rows}))
+        values["mapping"] = ", ".join(
+            "(" + ", ".join([str(position), str(int(citizen_id))]
+                            + [str(int(i)) if i is not None else "CAST(NULL AS BIGINT)"
+                               for i in ids]) + ")"
+            for position, (citizen_id, ids) in enumerate(resolved.rows))
+        for department, ids in resolved.ids_by_department().items():
+            values[f"ids_{department}"] = ", ".join(str(int(i)) for i in ids)
+    for name, uses in markers.items():
+        token = f'"{MARKER}{name}__"'
+        if sql.count(token) != uses:
+            raise BadArgument(f"a value may not contain {MARKER!r}")
+        sql = sql.replace(token, values[name])
+    if MARKER in sql:
+        raise BadArgument(f"a value may not contain {MARKER!r}")
+    return sql
+
+
+def bind_tree(tree: exp.Select, *, citizen: int | None = None,
+              resolved: Resolved | None = None) -> exp.Select:
+    """The same binding on the tree itself, for engines that rewrite the tree while rendering it
+    (DuckDB's pushdown needs the literal lists in the tree)."""
+    def number(value: int | None) -> exp.Expr:
+        if value is None:
+            return exp.Cast(this=exp.Null(), to=exp.DataType.build("BIGINT"))
+        return exp.Literal.number(int(value))
+
+    lists: dict[str, list[exp.Expr]] = {}
+    if citizen is not None:
+        lists["citizen"] = [number(citizen)]
+    if resolved is not None:
+        lists["citizens"] = [number(c) for c in sorted({c for c, _ in resolved.rows})]
+        lists["mapping"] = [
+            exp.Tuple(expressions=[number(position), number(citizen_id), *map(number, ids)])
+            for position, (citizen_id, ids) in enumerate(resolved.rows)]
+        for department, ids in resolved.ids_by_department().items():
+            lists[f"ids_{department}"] = [number(i) for i in ids]
+    tree = tree.copy()
+    for node in list(tree.find_all(exp.Column)):
+        name = node.name
+        if not (name.startswith(MARKER) and name.endswith("__")):
+            continue
+        values = lists[name[len(MARKER):-2]]
+        parent = node.parent
+        if isinstance(parent, exp.In | exp.Values):
+            parent.set("expressions", [value.copy() for value in values])
+        else:
+            node.replace(values[0].copy())
+    return tree
 
 
 def compile_single(root: CitizenLookup | CitizenPage, person_index: PersonIndexRef,

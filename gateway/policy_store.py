@@ -50,7 +50,7 @@ class PolicyStore:
         self._loaded_at: float | None = None
         self._rejection: Rejection | None = None
         self._fingerprint: tuple[tuple[int, int, int], ...] | None = None
-        self._checked_at = 0.0
+        self._checked_at = time.monotonic()  # the files were just read below
         self._refresh()
 
     def _stat(self) -> tuple[tuple[int, int, int], ...]:
@@ -96,13 +96,17 @@ class PolicyStore:
         log.error("policy version %s rejected; policy in force: %s. Problems:\n  %s",
                   version[:16], kept, "\n  ".join(problems))
 
+    def _poll(self) -> None:
+        """Look at the files again once the polling interval has passed (lock held)."""
+        now = time.monotonic()
+        if now - self._checked_at >= self.poll_seconds:
+            self._checked_at = now
+            self._refresh()
+
     def current(self) -> Policy:
         """The policy in force, after picking up a changed, valid policy from the files."""
         with self._lock:
-            now = time.monotonic()
-            if now - self._checked_at >= self.poll_seconds:
-                self._checked_at = now
-                self._refresh()
+            self._poll()
             if self._policy is None:
                 raise PolicyUnavailable("no valid access policy is loaded")
             return self._policy
@@ -110,7 +114,7 @@ class PolicyStore:
     def status(self) -> dict[str, Any]:
         """For /readyz: the version in force and the last rejected version, if any."""
         with self._lock:
-            self._refresh()  # an edit shows here even while no request comes in
+            self._poll()  # an edit shows here even while no request comes in
             policy = self._policy
             rejection = self._rejection
             return {

@@ -40,10 +40,13 @@ from gateway.backpressure import EngineSlots
 from gateway.compile import (
     Resolved,
     Statement,
+    bind,
+    bind_tree,
     compile_fetch,
     compile_resolve,
     compile_single,
     needs_resolve,
+    template_key,
 )
 from gateway.contract import Contract
 from gateway.degraded import OK, UNAVAILABLE, DepartmentStatus, link_catalogs, missing_paths
@@ -158,11 +161,24 @@ def without_suggestions(message: str) -> str:
 @dataclass(frozen=True)
 class _Rendered:
     """What the executor needs of a compiled statement: its SQL and how to read its columns.
-    The sqlglot tree is not kept: a full view's tree weighs ~400 KiB, its SQL a few KiB."""
+    The sqlglot tree is kept only where the engine needs it (a full view's tree weighs ~400 KiB,
+    its SQL a few KiB)."""
 
-    sql: str
+    sql: str  # with the id lists still to bind (compile.bind)
     cursor_kinds: tuple[Any, ...]
     departments: tuple[str, ...]
+    statement_markers: tuple[tuple[str, int], ...]
+    tree: Any  # kept only for engines that rewrite the tree while rendering (see `bind`)
+    dialect: Any = None
+
+    def bind(self, *, citizen: int | None = None, resolved: Resolved | None = None) -> str:
+        """The SQL with the ids in. Engines that render plain SQL get the cached text with the
+        integer lists filled in; engines whose rendering rewrites the tree (DuckDB's pushdown
+        reads the literal lists) render it again with the lists in place."""
+        if self.dialect is not None:
+            return str(bind_tree(self.tree, citizen=citizen, resolved=resolved)
+                       .sql(dialect=self.dialect))
+        return bind(self.sql, dict(self.statement_markers), citizen=citizen, resolved=resolved)
 
 
 @dataclass(frozen=True)
@@ -269,8 +285,12 @@ class CitizenViewService:
             return cached
         started = time.perf_counter()
         statement = make()
-        rendered = _Rendered(statement.tree.sql(dialect=self.engine.dialect),
-                             statement.cursor_kinds, statement.departments)
+        rewrites = not getattr(self.engine, "binds_rendered_sql", False)
+        rendered = _Rendered("" if rewrites else statement.tree.sql(dialect=self.engine.dialect),
+                             statement.cursor_kinds, statement.departments,
+                             tuple(statement.markers.items()),
+                             statement.tree if rewrites else None,
+                             self.engine.dialect if rewrites else None)
         trace.timed("compile", started)
         self.rendered.put(key, rendered)
         return rendered
@@ -386,19 +406,21 @@ class CitizenViewService:
         index = self._person_index(trace)
         registry = {root.table.catalog, index.table.catalog}
         if not needs_resolve(root):
-            single = self._render(("single", root, trace.policy_version), trace,
+            single = self._render(("single", template_key(root), trace.policy_version), trace,
                                   lambda: compile_single(root, index, self.pseudonym_key))
             try:
-                single_rows = await self._query(single.sql, requester, trace, deadline, "single")
+                single_rows = await self._query(single.bind(citizen=_citizen(root)), requester,
+                                                trace, deadline, "single")
             except EngineError as error:
                 await self._registry_failed(error, registry, deadline)
             trace.departments.update(dict.fromkeys(sorted(registry), OK))
             return (single_rows[:first], len(single_rows) > first,
                     [set() for _ in single_rows[:first]])
-        resolve = self._render(("resolve", root, trace.policy_version), trace,
+        resolve = self._render(("resolve", template_key(root), trace.policy_version), trace,
                                lambda: compile_resolve(root, index))
         try:
-            resolved_rows = await self._query(resolve.sql, requester, trace, deadline, "resolve")
+            resolved_rows = await self._query(resolve.bind(citizen=_citizen(root)), requester,
+                                              trace, deadline, "resolve")
         except EngineError as error:
             await self._registry_failed(error, registry, deadline)
         has_next = len(resolved_rows) > first
@@ -464,9 +486,13 @@ class CitizenViewService:
                 (citizen, tuple(i if kept else None for i, kept in zip(ids, keep, strict=True)))
                 for citizen, ids in resolved.rows))
         index = self._person_index(trace)
-        fetch = self._render(("fetch", root, resolved, trace.policy_version), trace,
+        # The rendered fetch depends on which departments have ids, not on the ids themselves.
+        shape_key = tuple(bool(ids) for ids in resolved.ids_by_department().values())
+        fetch = self._render(("fetch", template_key(root), resolved.departments, shape_key,
+                              trace.policy_version), trace,
                              lambda: compile_fetch(root, resolved, index, self.pseudonym_key))
-        return await self._query(fetch.sql, requester, trace, deadline, "fetch")
+        return await self._query(fetch.bind(resolved=resolved), requester, trace, deadline,
+                                 "fetch")
 
     async def _run(self, root: CitizenLookup | CitizenPage, requester: Requester,
                    trace: Trace, deadline: float) -> Any:
@@ -542,3 +568,7 @@ def error_body(error: GatewayError) -> dict[str, Any]:
                        **({"locations": extra["locations"]} if "locations" in extra else {}),
                        "extensions": extensions})
     return {"errors": errors}
+
+
+def _citizen(root: CitizenLookup | CitizenPage) -> int | None:
+    return root.citizen_id if isinstance(root, CitizenLookup) else None

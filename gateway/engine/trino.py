@@ -45,6 +45,7 @@ def _cause(error: BaseException) -> BaseException:
 
 class TrinoEngine:
     dialect = "trino"
+    binds_rendered_sql = True  # the rendered SQL is cached per plan and the id lists filled in
 
     def __init__(self, settings: Settings, departments: list[str]) -> None:
         self.settings = settings

@@ -16,6 +16,8 @@ from graphql import parse, validate
 from gateway import cursor as cursors
 from gateway.compile import (
     Resolved,
+    Statement,
+    bind,
     compile_fetch,
     compile_resolve,
     compile_single,
@@ -47,12 +49,18 @@ def compile_case(name: str, contract, served_schema) -> str:  # type: ignore[no-
     operation = select_operation(document, None)
     variables = coerce_variables(served_schema, operation, _variables(name))
     plan = Planner(contract, served_schema, document, variables, CURSOR_KEY).plan(operation)
-    statements = []
+    statements: list[str] = []
+    citizen = {"citizen": root.citizen_id} if isinstance(root := plan.roots[0], CitizenLookup) else {}
+
+    def rendered(statement: Statement, **values: object) -> str:
+        sql = statement.tree.sql(dialect="trino", pretty=True)
+        return bind(sql, statement.markers, **values)  # type: ignore[arg-type]
+
     for root in plan.roots:
         assert isinstance(root, CitizenLookup | CitizenPage)
         if not needs_resolve(root):
             single = compile_single(root, plan.person_index, "golden-pseudonym-key")
-            statements.append(single.tree)
+            statements.append(rendered(single, **citizen))
             continue
         resolve = compile_resolve(root, plan.person_index)
         # As if the resolve step had found two citizens, each with a record in some departments.
@@ -62,8 +70,8 @@ def compile_case(name: str, contract, served_schema) -> str:  # type: ignore[no-
             (43, tuple(2000 + i if i % 2 else None for i in range(len(departments)))),
         ))
         fetch = compile_fetch(root, resolved, plan.person_index, "golden-pseudonym-key")
-        statements += [resolve.tree, fetch.tree]
-    return "\n".join(tree.sql(dialect="trino", pretty=True) + ";\n" for tree in statements)
+        statements += [rendered(resolve, **citizen), rendered(fetch, resolved=resolved)]
+    return "\n".join(sql + ";\n" for sql in statements)
 
 
 @pytest.mark.parametrize("name", CASES)

@@ -28,7 +28,9 @@ from council.sqlite import write_sqlite
 from gateway.compile import (
     Compiler,
     Resolved,
+    Statement,
     _like_prefix,
+    bind_tree,
     compile_fetch,
     compile_resolve,
     compile_single,
@@ -140,18 +142,22 @@ def test_rows_become_the_json_the_gateway_reads() -> None:
 # ------------------------------------------------------------------ golden files
 
 
-def compiled(name: str, contract: Any, served_schema: Any) -> list[exp.Select]:
-    """The trees the service would render for golden case NAME (as in test_compile_golden)."""
+def compiled(name: str, contract: Any,
+             served_schema: Any) -> list[tuple[Statement, dict[str, Any]]]:
+    """The statements the service would render for golden case NAME (as in test_compile_golden),
+    each with the ids the service binds into its rendered SQL."""
     document = parse((GOLDEN / f"{name}.graphql").read_text())
     assert not validate(served_schema, document)
     operation = select_operation(document, None)
     variables = coerce_variables(served_schema, operation, _variables(name))
     plan = Planner(contract, served_schema, document, variables, CURSOR_KEY).plan(operation)
-    trees: list[exp.Select] = []
+    statements: list[tuple[Statement, dict[str, Any]]] = []
     for root in plan.roots:
         assert isinstance(root, CitizenLookup | CitizenPage)
+        citizen = {"citizen": root.citizen_id} if isinstance(root, CitizenLookup) else {}
         if not needs_resolve(root):
-            trees.append(compile_single(root, plan.person_index, "golden-pseudonym-key").tree)
+            statements.append((compile_single(root, plan.person_index, "golden-pseudonym-key"),
+                               citizen))
             continue
         resolve = compile_resolve(root, plan.person_index)
         departments = resolve.departments
@@ -160,12 +166,13 @@ def compiled(name: str, contract: Any, served_schema: Any) -> list[exp.Select]:
             (43, tuple(2000 + i if i % 2 else None for i in range(len(departments)))),
         ))
         fetch = compile_fetch(root, resolved, plan.person_index, "golden-pseudonym-key")
-        trees += [resolve.tree, fetch.tree]
-    return trees
+        statements += [(resolve, citizen), (fetch, {"resolved": resolved})]
+    return statements
 
 
-def render(trees: list[exp.Select], dialect: str) -> str:
-    return "\n".join(tree.sql(dialect=dialect, pretty=True) + ";\n" for tree in trees)
+def render(statements: list[tuple[Statement, dict[str, Any]]], dialect: Any) -> str:
+    return "\n".join(bind_tree(statement.tree, **values).sql(dialect=dialect, pretty=True) + ";\n"
+                     for statement, values in statements)
 
 
 @pytest.mark.parametrize("configuration", ["servers", "sqlite"])
@@ -208,8 +215,8 @@ def test_every_sqlite_table_is_read_by_an_index_search(contract: Any, served_sch
                                                        sqlite_catalogs: dict[str, Catalog]) -> None:
     """SQLite's own EXPLAIN QUERY PLAN of each read: SEARCH by a key, never SCAN."""
     statements: list[exp.Expr] = []
-    for tree in compiled("citizen_every_department", contract, served_schema):
-        statements += program(tree, sqlite_catalogs)
+    for statement, values in compiled("citizen_every_department", contract, served_schema):
+        statements += program(bind_tree(statement.tree, **values), sqlite_catalogs)
     reads = _sqlite_reads(statements)
     seen = set()
     for catalog, sql in reads:
@@ -233,8 +240,8 @@ def test_every_server_table_gets_a_literal_key_list(contract: Any, served_schema
     """PostgreSQL/MariaDB: each department table is read with `key IN (literals)` in its own
     WHERE or join condition, or through query() with a staged literal list."""
     statements: list[exp.Expr] = []
-    for tree in compiled("citizen_every_department", contract, served_schema):
-        statements += program(tree, SERVERS)
+    for statement, values in compiled("citizen_every_department", contract, served_schema):
+        statements += program(bind_tree(statement.tree, **values), SERVERS)
     seen = set()
     for statement in statements:
         for table in statement.find_all(exp.Table):

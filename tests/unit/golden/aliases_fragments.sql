@@ -1,16 +1,11 @@
-WITH "r1" AS (
-  SELECT
-    "t"."citizen_id" AS "citizen_id"
-  FROM "registry"."registry"."citizen" AS "t"
-  WHERE
-    "t"."citizen_id" = 3
-)
 SELECT
-  "r1"."citizen_id" AS "c0",
-  "l2"."local_id" AS "c1"
-FROM "r1"
-LEFT JOIN "registry"."registry"."person_link" AS "l2"
-  ON "l2"."citizen_id" = "r1"."citizen_id" AND "l2"."department" = 'health';
+  "t"."citizen_id" AS "c0",
+  "l1"."local_id" AS "c1"
+FROM "registry"."registry"."citizen" AS "t"
+LEFT JOIN "registry"."registry"."person_link" AS "l1"
+  ON "l1"."citizen_id" = "t"."citizen_id" AND "l1"."department" = 'health'
+WHERE
+  "t"."citizen_id" = 3;
 
 WITH "r1" AS (
   SELECT
@@ -54,12 +49,9 @@ SELECT
   "m"."citizen" AS "citizen"
 FROM (
   VALUES
-    (0, 42, 1000),
-    (1, 43, CAST(NULL AS BIGINT))
+    (0, 42, 1000), (1, 43, CAST(NULL AS BIGINT))
 ) AS "m"("position", "citizen", "link_health")
 JOIN "r1"
   ON "r1"."citizen_id" = "m"."citizen"
 LEFT JOIN "r2"
-  ON "r2"."patient_id" = "m"."link_health"
-ORDER BY
-  "m"."position";
+  ON "r2"."patient_id" = "m"."link_health";

@@ -1,25 +1,20 @@
-WITH "r1" AS (
-  SELECT
-    "t"."citizen_id" AS "citizen_id"
-  FROM "registry"."registry"."citizen" AS "t"
-  WHERE
-    "t"."citizen_id" = 42
-)
 SELECT
-  "r1"."citizen_id" AS "c0",
-  "l2"."local_id" AS "c1",
-  "l3"."local_id" AS "c2",
-  "l4"."local_id" AS "c3",
-  "l5"."local_id" AS "c4"
-FROM "r1"
+  "t"."citizen_id" AS "c0",
+  "l1"."local_id" AS "c1",
+  "l2"."local_id" AS "c2",
+  "l3"."local_id" AS "c3",
+  "l4"."local_id" AS "c4"
+FROM "registry"."registry"."citizen" AS "t"
+LEFT JOIN "registry"."registry"."person_link" AS "l1"
+  ON "l1"."citizen_id" = "t"."citizen_id" AND "l1"."department" = 'health'
 LEFT JOIN "registry"."registry"."person_link" AS "l2"
-  ON "l2"."citizen_id" = "r1"."citizen_id" AND "l2"."department" = 'health'
+  ON "l2"."citizen_id" = "t"."citizen_id" AND "l2"."department" = 'socialcare'
 LEFT JOIN "registry"."registry"."person_link" AS "l3"
-  ON "l3"."citizen_id" = "r1"."citizen_id" AND "l3"."department" = 'socialcare'
+  ON "l3"."citizen_id" = "t"."citizen_id" AND "l3"."department" = 'education'
 LEFT JOIN "registry"."registry"."person_link" AS "l4"
-  ON "l4"."citizen_id" = "r1"."citizen_id" AND "l4"."department" = 'education'
-LEFT JOIN "registry"."registry"."person_link" AS "l5"
-  ON "l5"."citizen_id" = "r1"."citizen_id" AND "l5"."department" = 'housing';
+  ON "l4"."citizen_id" = "t"."citizen_id" AND "l4"."department" = 'housing'
+WHERE
+  "t"."citizen_id" = 42;
 
 WITH "r1" AS (
   SELECT
@@ -736,8 +731,7 @@ SELECT
   "m"."citizen" AS "citizen"
 FROM (
   VALUES
-    (0, 42, 1000, 1001, 1002, 1003),
-    (1, 43, CAST(NULL AS BIGINT), 2001, CAST(NULL AS BIGINT), 2003)
+    (0, 42, 1000, 1001, 1002, 1003), (1, 43, CAST(NULL AS BIGINT), 2001, CAST(NULL AS BIGINT), 2003)
 ) AS "m"("position", "citizen", "link_health", "link_socialcare", "link_education", "link_housing")
 JOIN "r1"
   ON "r1"."citizen_id" = "m"."citizen"
@@ -764,6 +758,4 @@ LEFT JOIN "a20"
 LEFT JOIN "r21"
   ON "r21"."tenant_id" = "m"."link_housing"
 LEFT JOIN "a26"
-  ON "a26"."__parent" = "r21"."tenant_id"
-ORDER BY
-  "m"."position";
+  ON "a26"."__parent" = "r21"."tenant_id";

@@ -1,53 +1,42 @@
-WITH "r1" AS (
-  SELECT
-    "t"."citizen_id" AS "citizen_id",
-    "t"."date_of_birth" AS "date_of_birth",
-    "t"."family_name" AS "family_name"
-  FROM "registry"."registry"."citizen" AS "t"
-  WHERE
-    (
-      (
-        "t"."date_of_birth" >= CAST('2010-01-01' AS DATE)
-        OR "t"."family_name" LIKE 'O''Br%'
-      )
-      AND NOT (
-        "t"."health_opt_out" = TRUE
-      )
-      AND "t"."ward" IN ('Ladywood', 'Edgbaston')
-    )
-    AND (
-      (
-        "t"."family_name" > 'Smith'
-      )
-      OR (
-        "t"."family_name" = 'Smith' AND "t"."date_of_birth" < CAST('1990-05-04' AS DATE)
-      )
-      OR (
-        "t"."family_name" = 'Smith'
-        AND "t"."date_of_birth" = CAST('1990-05-04' AS DATE)
-        AND "t"."citizen_id" > 1234
-      )
-    )
-  ORDER BY
-    "t"."family_name" ASC,
-    "t"."date_of_birth" DESC,
-    "t"."citizen_id" ASC
-  LIMIT 11
-)
 SELECT
   JSON_FORMAT(
     CAST(CAST(ROW(
-      CAST("r1"."citizen_id" AS VARCHAR),
-      CAST("r1"."family_name" AS VARCHAR),
-      CAST("r1"."date_of_birth" AS VARCHAR)
+      CAST("t"."citizen_id" AS VARCHAR),
+      CAST("t"."family_name" AS VARCHAR),
+      CAST("t"."date_of_birth" AS VARCHAR)
     ) AS ROW("id" VARCHAR, "familyName" VARCHAR, "dateOfBirth" VARCHAR)) AS JSON)
   ) AS "node0",
-  CAST("r1"."family_name" AS VARCHAR) AS "sort0",
-  CAST("r1"."date_of_birth" AS VARCHAR) AS "sort1",
-  CAST("r1"."citizen_id" AS VARCHAR) AS "sort2",
-  "r1"."citizen_id" AS "citizen"
-FROM "r1"
+  CAST("t"."family_name" AS VARCHAR) AS "sort0",
+  CAST("t"."date_of_birth" AS VARCHAR) AS "sort1",
+  CAST("t"."citizen_id" AS VARCHAR) AS "sort2",
+  "t"."citizen_id" AS "citizen"
+FROM "registry"."registry"."citizen" AS "t"
+WHERE
+  (
+    (
+      "t"."date_of_birth" >= CAST('2010-01-01' AS DATE)
+      OR "t"."family_name" LIKE 'O''Br%'
+    )
+    AND NOT (
+      "t"."health_opt_out" = TRUE
+    )
+    AND "t"."ward" IN ('Ladywood', 'Edgbaston')
+  )
+  AND (
+    (
+      "t"."family_name" > 'Smith'
+    )
+    OR (
+      "t"."family_name" = 'Smith' AND "t"."date_of_birth" < CAST('1990-05-04' AS DATE)
+    )
+    OR (
+      "t"."family_name" = 'Smith'
+      AND "t"."date_of_birth" = CAST('1990-05-04' AS DATE)
+      AND "t"."citizen_id" > 1234
+    )
+  )
 ORDER BY
-  "r1"."family_name" ASC,
-  "r1"."date_of_birth" DESC,
-  "r1"."citizen_id" ASC;
+  "t"."family_name" ASC,
+  "t"."date_of_birth" DESC,
+  "t"."citizen_id" ASC
+LIMIT 11;

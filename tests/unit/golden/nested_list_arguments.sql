@@ -1,19 +1,14 @@
-WITH "r1" AS (
-  SELECT
-    "t"."citizen_id" AS "citizen_id"
-  FROM "registry"."registry"."citizen" AS "t"
-  WHERE
-    "t"."citizen_id" = 7
-)
 SELECT
-  "r1"."citizen_id" AS "c0",
-  "l2"."local_id" AS "c1",
-  "l3"."local_id" AS "c2"
-FROM "r1"
+  "t"."citizen_id" AS "c0",
+  "l1"."local_id" AS "c1",
+  "l2"."local_id" AS "c2"
+FROM "registry"."registry"."citizen" AS "t"
+LEFT JOIN "registry"."registry"."person_link" AS "l1"
+  ON "l1"."citizen_id" = "t"."citizen_id" AND "l1"."department" = 'health'
 LEFT JOIN "registry"."registry"."person_link" AS "l2"
-  ON "l2"."citizen_id" = "r1"."citizen_id" AND "l2"."department" = 'health'
-LEFT JOIN "registry"."registry"."person_link" AS "l3"
-  ON "l3"."citizen_id" = "r1"."citizen_id" AND "l3"."department" = 'housing';
+  ON "l2"."citizen_id" = "t"."citizen_id" AND "l2"."department" = 'housing'
+WHERE
+  "t"."citizen_id" = 7;
 
 WITH "r1" AS (
   SELECT
@@ -173,8 +168,7 @@ SELECT
   "m"."citizen" AS "citizen"
 FROM (
   VALUES
-    (0, 42, 1000, 1001),
-    (1, 43, CAST(NULL AS BIGINT), 2001)
+    (0, 42, 1000, 1001), (1, 43, CAST(NULL AS BIGINT), 2001)
 ) AS "m"("position", "citizen", "link_health", "link_housing")
 JOIN "r1"
   ON "r1"."citizen_id" = "m"."citizen"
@@ -185,6 +179,4 @@ LEFT JOIN "a4"
 LEFT JOIN "r5"
   ON "r5"."tenant_id" = "m"."link_housing"
 LEFT JOIN "a9"
-  ON "a9"."__parent" = "r5"."tenant_id"
-ORDER BY
-  "m"."position";
+  ON "a9"."__parent" = "r5"."tenant_id";

@@ -1,18 +1,11 @@
-WITH "r1" AS (
-  SELECT
-    "t"."citizen_id" AS "citizen_id"
-  FROM (
-    SELECT
-      CAST("citizen_id" AS BIGINT) AS "citizen_id"
-    FROM SQLITE_QUERY('registry', 'SELECT "citizen_id" FROM "citizen" WHERE "citizen_id" IN (3)') AS "sqlite"
-  ) AS "t"
-  WHERE
-    "t"."citizen_id" = 3
-)
 SELECT
-  "r1"."citizen_id" AS "c0",
-  "l2"."local_id" AS "c1"
-FROM "r1"
+  "t"."citizen_id" AS "c0",
+  "l1"."local_id" AS "c1"
+FROM (
+  SELECT
+    CAST("citizen_id" AS BIGINT) AS "citizen_id"
+  FROM SQLITE_QUERY('registry', 'SELECT "citizen_id" FROM "citizen" WHERE "citizen_id" IN (3)') AS "sqlite"
+) AS "t"
 LEFT JOIN (
   SELECT
     CAST("citizen_id" AS BIGINT) AS "citizen_id",
@@ -22,10 +15,12 @@ LEFT JOIN (
     'registry',
     'SELECT "citizen_id", "department", "local_id" FROM "person_link" WHERE "citizen_id" IN (3)'
   ) AS "sqlite"
-) AS "l2"
-  ON "l2"."citizen_id" = "r1"."citizen_id"
-  AND "l2"."department" = 'health'
-  AND "l2"."citizen_id" IN (3);
+) AS "l1"
+  ON "l1"."citizen_id" = "t"."citizen_id"
+  AND "l1"."department" = 'health'
+  AND "l1"."citizen_id" IN (3)
+WHERE
+  "t"."citizen_id" = 3;
 
 WITH "r1" AS (
   SELECT
@@ -86,6 +81,4 @@ FROM (
 JOIN "r1"
   ON "r1"."citizen_id" = "m"."citizen"
 LEFT JOIN "r2"
-  ON "r2"."patient_id" = "m"."link_health"
-ORDER BY
-  "m"."position";
+  ON "r2"."patient_id" = "m"."link_health";

@@ -1,21 +1,27 @@
-WITH "r1" AS (
-  SELECT
-    "t"."citizen_id" AS "citizen_id"
-  FROM (
-    SELECT
-      CAST("citizen_id" AS BIGINT) AS "citizen_id"
-    FROM SQLITE_QUERY('registry', 'SELECT "citizen_id" FROM "citizen" WHERE "citizen_id" IN (42)') AS "sqlite"
-  ) AS "t"
-  WHERE
-    "t"."citizen_id" = 42
-)
 SELECT
-  "r1"."citizen_id" AS "c0",
-  "l2"."local_id" AS "c1",
-  "l3"."local_id" AS "c2",
-  "l4"."local_id" AS "c3",
-  "l5"."local_id" AS "c4"
-FROM "r1"
+  "t"."citizen_id" AS "c0",
+  "l1"."local_id" AS "c1",
+  "l2"."local_id" AS "c2",
+  "l3"."local_id" AS "c3",
+  "l4"."local_id" AS "c4"
+FROM (
+  SELECT
+    CAST("citizen_id" AS BIGINT) AS "citizen_id"
+  FROM SQLITE_QUERY('registry', 'SELECT "citizen_id" FROM "citizen" WHERE "citizen_id" IN (42)') AS "sqlite"
+) AS "t"
+LEFT JOIN (
+  SELECT
+    CAST("citizen_id" AS BIGINT) AS "citizen_id",
+    CAST("department" AS TEXT) AS "department",
+    CAST("local_id" AS BIGINT) AS "local_id"
+  FROM SQLITE_QUERY(
+    'registry',
+    'SELECT "citizen_id", "department", "local_id" FROM "person_link" WHERE "citizen_id" IN (42)'
+  ) AS "sqlite"
+) AS "l1"
+  ON "l1"."citizen_id" = "t"."citizen_id"
+  AND "l1"."department" = 'health'
+  AND "l1"."citizen_id" IN (42)
 LEFT JOIN (
   SELECT
     CAST("citizen_id" AS BIGINT) AS "citizen_id",
@@ -26,8 +32,8 @@ LEFT JOIN (
     'SELECT "citizen_id", "department", "local_id" FROM "person_link" WHERE "citizen_id" IN (42)'
   ) AS "sqlite"
 ) AS "l2"
-  ON "l2"."citizen_id" = "r1"."citizen_id"
-  AND "l2"."department" = 'health'
+  ON "l2"."citizen_id" = "t"."citizen_id"
+  AND "l2"."department" = 'socialcare'
   AND "l2"."citizen_id" IN (42)
 LEFT JOIN (
   SELECT
@@ -39,8 +45,8 @@ LEFT JOIN (
     'SELECT "citizen_id", "department", "local_id" FROM "person_link" WHERE "citizen_id" IN (42)'
   ) AS "sqlite"
 ) AS "l3"
-  ON "l3"."citizen_id" = "r1"."citizen_id"
-  AND "l3"."department" = 'socialcare'
+  ON "l3"."citizen_id" = "t"."citizen_id"
+  AND "l3"."department" = 'education'
   AND "l3"."citizen_id" IN (42)
 LEFT JOIN (
   SELECT
@@ -52,22 +58,11 @@ LEFT JOIN (
     'SELECT "citizen_id", "department", "local_id" FROM "person_link" WHERE "citizen_id" IN (42)'
   ) AS "sqlite"
 ) AS "l4"
-  ON "l4"."citizen_id" = "r1"."citizen_id"
-  AND "l4"."department" = 'education'
+  ON "l4"."citizen_id" = "t"."citizen_id"
+  AND "l4"."department" = 'housing'
   AND "l4"."citizen_id" IN (42)
-LEFT JOIN (
-  SELECT
-    CAST("citizen_id" AS BIGINT) AS "citizen_id",
-    CAST("department" AS TEXT) AS "department",
-    CAST("local_id" AS BIGINT) AS "local_id"
-  FROM SQLITE_QUERY(
-    'registry',
-    'SELECT "citizen_id", "department", "local_id" FROM "person_link" WHERE "citizen_id" IN (42)'
-  ) AS "sqlite"
-) AS "l5"
-  ON "l5"."citizen_id" = "r1"."citizen_id"
-  AND "l5"."department" = 'housing'
-  AND "l5"."citizen_id" IN (42);
+WHERE
+  "t"."citizen_id" = 42;
 
 SET VARIABLE citizen_gateway_keys_1 = (
   WITH "r8" AS (
@@ -868,6 +863,4 @@ LEFT JOIN "a20"
 LEFT JOIN "r21"
   ON "r21"."tenant_id" = "m"."link_housing"
 LEFT JOIN "a26"
-  ON "a26"."__parent" = "r21"."tenant_id"
-ORDER BY
-  "m"."position";
+  ON "a26"."__parent" = "r21"."tenant_id";

@@ -1,23 +1,18 @@
-WITH "r1" AS (
-  SELECT
-    "t"."citizen_id" AS "citizen_id"
-  FROM "registry"."registry"."citizen" AS "t"
-  WHERE
-    "t"."citizen_id" = 7
-)
 SELECT
-  "r1"."citizen_id" AS "c0",
-  "l2"."local_id" AS "c1",
-  "l3"."local_id" AS "c2"
-FROM "r1"
+  "t"."citizen_id" AS "c0",
+  "l1"."local_id" AS "c1",
+  "l2"."local_id" AS "c2"
+FROM "registry"."registry"."citizen" AS "t"
+LEFT JOIN "registry"."registry"."person_link" AS "l1"
+  ON "l1"."citizen_id" = "t"."citizen_id"
+  AND "l1"."department" = 'health'
+  AND "l1"."citizen_id" IN (7)
 LEFT JOIN "registry"."registry"."person_link" AS "l2"
-  ON "l2"."citizen_id" = "r1"."citizen_id"
-  AND "l2"."department" = 'health'
+  ON "l2"."citizen_id" = "t"."citizen_id"
+  AND "l2"."department" = 'housing'
   AND "l2"."citizen_id" IN (7)
-LEFT JOIN "registry"."registry"."person_link" AS "l3"
-  ON "l3"."citizen_id" = "r1"."citizen_id"
-  AND "l3"."department" = 'housing'
-  AND "l3"."citizen_id" IN (7);
+WHERE
+  "t"."citizen_id" = 7;
 
 SET VARIABLE citizen_gateway_keys_1 = (
   WITH "r6" AS (
@@ -190,6 +185,4 @@ LEFT JOIN "a4"
 LEFT JOIN "r5"
   ON "r5"."tenant_id" = "m"."link_housing"
 LEFT JOIN "a9"
-  ON "a9"."__parent" = "r5"."tenant_id"
-ORDER BY
-  "m"."position";
+  ON "a9"."__parent" = "r5"."tenant_id";

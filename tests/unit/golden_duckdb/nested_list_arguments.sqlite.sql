@@ -1,19 +1,25 @@
-WITH "r1" AS (
-  SELECT
-    "t"."citizen_id" AS "citizen_id"
-  FROM (
-    SELECT
-      CAST("citizen_id" AS BIGINT) AS "citizen_id"
-    FROM SQLITE_QUERY('registry', 'SELECT "citizen_id" FROM "citizen" WHERE "citizen_id" IN (7)') AS "sqlite"
-  ) AS "t"
-  WHERE
-    "t"."citizen_id" = 7
-)
 SELECT
-  "r1"."citizen_id" AS "c0",
-  "l2"."local_id" AS "c1",
-  "l3"."local_id" AS "c2"
-FROM "r1"
+  "t"."citizen_id" AS "c0",
+  "l1"."local_id" AS "c1",
+  "l2"."local_id" AS "c2"
+FROM (
+  SELECT
+    CAST("citizen_id" AS BIGINT) AS "citizen_id"
+  FROM SQLITE_QUERY('registry', 'SELECT "citizen_id" FROM "citizen" WHERE "citizen_id" IN (7)') AS "sqlite"
+) AS "t"
+LEFT JOIN (
+  SELECT
+    CAST("citizen_id" AS BIGINT) AS "citizen_id",
+    CAST("department" AS TEXT) AS "department",
+    CAST("local_id" AS BIGINT) AS "local_id"
+  FROM SQLITE_QUERY(
+    'registry',
+    'SELECT "citizen_id", "department", "local_id" FROM "person_link" WHERE "citizen_id" IN (7)'
+  ) AS "sqlite"
+) AS "l1"
+  ON "l1"."citizen_id" = "t"."citizen_id"
+  AND "l1"."department" = 'health'
+  AND "l1"."citizen_id" IN (7)
 LEFT JOIN (
   SELECT
     CAST("citizen_id" AS BIGINT) AS "citizen_id",
@@ -24,22 +30,11 @@ LEFT JOIN (
     'SELECT "citizen_id", "department", "local_id" FROM "person_link" WHERE "citizen_id" IN (7)'
   ) AS "sqlite"
 ) AS "l2"
-  ON "l2"."citizen_id" = "r1"."citizen_id"
-  AND "l2"."department" = 'health'
+  ON "l2"."citizen_id" = "t"."citizen_id"
+  AND "l2"."department" = 'housing'
   AND "l2"."citizen_id" IN (7)
-LEFT JOIN (
-  SELECT
-    CAST("citizen_id" AS BIGINT) AS "citizen_id",
-    CAST("department" AS TEXT) AS "department",
-    CAST("local_id" AS BIGINT) AS "local_id"
-  FROM SQLITE_QUERY(
-    'registry',
-    'SELECT "citizen_id", "department", "local_id" FROM "person_link" WHERE "citizen_id" IN (7)'
-  ) AS "sqlite"
-) AS "l3"
-  ON "l3"."citizen_id" = "r1"."citizen_id"
-  AND "l3"."department" = 'housing'
-  AND "l3"."citizen_id" IN (7);
+WHERE
+  "t"."citizen_id" = 7;
 
 SET VARIABLE citizen_gateway_keys_1 = (
   WITH "r6" AS (
@@ -264,6 +259,4 @@ LEFT JOIN "a4"
 LEFT JOIN "r5"
   ON "r5"."tenant_id" = "m"."link_housing"
 LEFT JOIN "a9"
-  ON "a9"."__parent" = "r5"."tenant_id"
-ORDER BY
-  "m"."position";
+  ON "a9"."__parent" = "r5"."tenant_id";
