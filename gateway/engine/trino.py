@@ -51,6 +51,7 @@ class TrinoEngine:
         self.settings = settings
         self.departments = departments
         self.http = requests.Session()  # keep-alive to the coordinator, shared by all requests
+        self.http.trust_env = False  # no proxy/netrc lookups from the environment on every call
         pool = settings.max_engine_queries_in_flight + len(departments) + 4
         self.http.mount("http://", HTTPAdapter(pool_connections=1, pool_maxsize=pool))
         self.http.mount("https://", HTTPAdapter(pool_connections=1, pool_maxsize=pool))
