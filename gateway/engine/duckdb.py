@@ -49,6 +49,10 @@ _PROBES = {"postgres": "postgres_query", "mysql": "mysql_query", "sqlite": "sqli
 
 
 class DuckDBEngine:
+    # The service renders a plan's SQL once and fills the id lists into the text (compile.bind):
+    # the dialect's program carries each list marker exactly once (duckdb_pushdown.py).
+    binds_rendered_sql = True
+
     def __init__(self, settings: Settings, departments: list[str]) -> None:
         self.settings = settings
         self.departments = departments

@@ -326,7 +326,7 @@ class Pushdown:
         (bind fills it), and the list is checked to be integers before anything reads it."""
         self.bound += 1
         name = f"citizen_gateway_ids_{self.bound}"
-        text = exp.Literal.string(f'"{marker.name}"')  # bind replaces the quoted marker here
+        text = exp.column("ids", "bound", quoted=True)
         checked = exp.Case(
             ifs=[exp.If(this=exp.Anonymous(this="regexp_full_match", expressions=[
                 text, exp.Literal.string("[0-9, -]*")]),
@@ -335,8 +335,14 @@ class Pushdown:
                                   expressions=[exp.Literal.string("NULL")]))],
             default=exp.Anonymous(this="error", expressions=[
                 exp.Literal.string("citizen-gateway: a bound id list is not integers")]))
+        # The marker, once, inside a string: bind replaces the quoted marker with the list.
+        marked = exp.Select(expressions=[exp.Alias(this=exp.Literal.string(f'"{marker.name}"'),
+                                                   alias=_ident("ids"))])
+        query = exp.Select(expressions=[checked]).from_(
+            exp.Subquery(this=marked, alias=exp.TableAlias(this=_ident("bound"))), copy=False)
         self.stages.append(exp.Set(expressions=[exp.SetItem(
-            this=exp.EQ(this=exp.column(name), expression=checked), kind="VARIABLE")]))
+            this=exp.EQ(this=exp.column(name), expression=exp.Subquery(this=query)),
+            kind="VARIABLE")]))
         return name
 
     def _ctes_for(self, node: exp.Expr) -> list[str]:

@@ -9,6 +9,7 @@ DuckDB; equality with Trino's output is checked end to end in tests/integration/
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import hashlib
 import json
@@ -30,6 +31,7 @@ from gateway.compile import (
     Resolved,
     Statement,
     _like_prefix,
+    bind,
     bind_tree,
     compile_fetch,
     compile_resolve,
@@ -41,6 +43,7 @@ from gateway.engine.duckdb_dialect import dialect_for
 from gateway.engine.duckdb_pushdown import Catalog, program
 from gateway.ir import CitizenLookup, CitizenPage, Mask
 from gateway.plan import Planner, coerce_variables, select_operation
+from gateway.requester import Requester
 from gateway.settings import Settings
 
 GOLDEN_DUCKDB = Path(__file__).parent / "golden_duckdb"
@@ -285,3 +288,58 @@ def test_a_staged_list_needs_integer_keys() -> None:
     with pytest.raises(duckdb.ConversionException):
         duckdb.sql("SELECT array_to_string(list_sort(list_distinct(list(CAST(x AS BIGINT)))), ', ') "
                    "FROM (VALUES ('1'), ('2) OR (1=1')) AS s(x)").fetchall()
+
+
+# ------------------------------------------------------------------ id lists bound after rendering
+
+
+def test_rendered_once_then_bound_equals_rendered_bound(contract: Any, served_schema: Any,
+                                                        sqlite_council: Path,
+                                                        sqlite_catalogs: dict[str, Catalog]) -> None:
+    """The service caches the rendered SQL per plan shape and binds the id lists into the text
+    (compile.bind, which checks each marker appears as often as the compiler wrote it). DuckDB's
+    program keeps that count and answers exactly as the tree rendered with the lists in place,
+    on a real council, for lookups (every department) and pages."""
+    engine = DuckDBEngine(Settings(engine="duckdb", duckdb_sqlite_dir=sqlite_council), DEPARTMENTS)
+    who = Requester("tester", ("tester",), "testing")
+    try:
+        for name in CASES:
+            document = parse((GOLDEN / f"{name}.graphql").read_text())
+            operation = select_operation(document, None)
+            variables = coerce_variables(served_schema, operation, _variables(name))
+            plan = Planner(contract, served_schema, document, variables, CURSOR_KEY).plan(operation)
+            for root in plan.roots:
+                assert isinstance(root, CitizenLookup | CitizenPage)
+                if isinstance(root, CitizenLookup):
+                    root = dataclasses.replace(root, citizen_id=_busiest(sqlite_council))
+                citizen = {"citizen": root.citizen_id} if isinstance(root, CitizenLookup) else {}
+                first = (compile_single(root, plan.person_index, "k") if not needs_resolve(root)
+                         else compile_resolve(root, plan.person_index))
+                rows = _both_ways(engine, who, first, citizen)
+                if not needs_resolve(root) or not rows:
+                    continue
+                resolved = Resolved(first.departments, tuple(
+                    (int(row[0]), tuple(row[1 + len(first.cursor_kinds):])) for row in rows))
+                fetch = compile_fetch(root, resolved, plan.person_index, "k")
+                assert _both_ways(engine, who, fetch, {"resolved": resolved}), name
+    finally:
+        engine.close()
+
+
+def _busiest(council: Path) -> int:
+    with sqlite3.connect(council / "registry.sqlite") as registry:
+        return int(registry.execute("SELECT citizen_id FROM person_link GROUP BY citizen_id "
+                                    "ORDER BY count(*) DESC, citizen_id LIMIT 1").fetchone()[0])
+
+
+def _both_ways(engine: DuckDBEngine, who: Requester, statement: Statement,
+               values: dict[str, Any]) -> list[tuple[Any, ...]]:
+    template = statement.tree.sql(dialect=engine.dialect)
+    assert "citizen_gateway_ids_" in template or not statement.markers or \
+        set(statement.markers) <= {"mapping"}
+    bound_text = bind(template, statement.markers, **values)
+    bound_tree = bind_tree(statement.tree, **values).sql(dialect=engine.dialect)
+    by_text = sorted(engine.run(bound_text, who).rows, key=repr)
+    by_tree = sorted(engine.run(bound_tree, who).rows, key=repr)
+    assert by_text == by_tree
+    return engine.run(bound_text, who).rows
