@@ -90,13 +90,17 @@ class DepartmentStatus:
         return {department for department, known in self._known.items()
                 if not known.up and now - known.at < self.ttl}
 
-    def _probe_one(self, department: str, timeout: float) -> bool:
+    def _probe_one(self, department: str, timeout: float, max_age: float,
+                   since: float | None) -> bool:
         with self._locks[department]:
             known = self._known.get(department)
             now = time.monotonic()
-            if known is not None and now - known.at < min(self.ttl, 1.0) and not known.up:
-                return known.up  # another request just probed it
+            if known is not None and since is not None and known.at >= since:
+                return known.up  # probed by another request after the caller's failure
+            if known is not None and now - known.at < max_age:
+                return known.up  # fresh enough for the caller (readiness)
             started = time.perf_counter()
+            at = time.monotonic()  # a verdict dates from when its probe began
             try:
                 self.engine.run(probe_sql(self.tables[department], self.engine.dialect),
                                 PROBE_USER, timeout=timeout)
@@ -105,16 +109,20 @@ class DepartmentStatus:
                 raise  # the engine itself is down: not a verdict about this department
             except (EngineTimeout, EngineError):
                 up = False
-            self._known[department] = _Known(up, time.monotonic())
+            self._known[department] = _Known(up, at)
             if self.on_probe is not None:
                 self.on_probe(department, up, time.perf_counter() - started)
             return up
 
-    def probe(self, departments: Iterable[str], timeout: float | None = None) -> dict[str, bool]:
-        """Probe each department now (in parallel); {department: answers}."""
+    def probe(self, departments: Iterable[str], timeout: float | None = None,
+              max_age: float = 0.0, since: float | None = None) -> dict[str, bool]:
+        """Probe each department now, in parallel; {department: answers}. A verdict younger
+        than `max_age` seconds, or from a probe begun at or after `since` (monotonic: when the
+        caller's query failed), is taken as it is: concurrent failures share one probe."""
         wanted = [d for d in dict.fromkeys(departments) if d in self.tables]
         limit = min(self.timeout, timeout) if timeout is not None else self.timeout
-        futures = {d: self._pool.submit(self._probe_one, d, limit) for d in wanted}
+        futures = {d: self._pool.submit(self._probe_one, d, limit, max_age, since)
+                   for d in wanted}
         return {d: future.result() for d, future in futures.items()}
 
     def close(self) -> None:

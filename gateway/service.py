@@ -372,13 +372,16 @@ class CitizenViewService:
         return result.rows
 
     async def _probe(self, departments: set[str], deadline: float) -> dict[str, bool]:
+        """Which of `departments` answer, now: probed after the failure that asks."""
         status = self.hardening.departments
         if status is None:
             return {}
-        remaining = deadline - time.monotonic()
+        failed_at = time.monotonic()
+        remaining = deadline - failed_at
         if remaining <= 0:
             raise EngineTimeout("the request ran out of time")
-        return await run_in_threadpool(status.probe, sorted(departments), remaining)
+        return await run_in_threadpool(partial(status.probe, sorted(departments), remaining,
+                                               since=failed_at))
 
     async def _registry_failed(self, error: EngineError, catalogs: set[str],
                                deadline: float) -> NoReturn:

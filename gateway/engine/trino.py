@@ -66,7 +66,9 @@ class TrinoEngine:
             client_tags=[f"role:{role}" for role in requester.roles] + [f"purpose:{requester.purpose}"],
             session_properties={"query_max_run_time": f"{seconds:.3f}s"},
             max_attempts=1,
-            request_timeout=(self.settings.engine_connect_timeout_seconds, seconds + 1.0),
+            # Trino answers each poll within about a second while a query runs: a read that
+            # waits longer means a coordinator that stopped answering
+            request_timeout=(self.settings.engine_connect_timeout_seconds, min(seconds, 10.0) + 1.0),
             http_session=self.http,
         )
 

@@ -22,7 +22,6 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import Databases
 from gateway_server import REPO, LiveGateway, free_port, live_gateway
 from reference import FULL_VIEW, Reference
 
@@ -64,7 +63,7 @@ def _links(reference: Reference, citizens: list[int]) -> dict[int, set[str]]:
 
 
 @contextmanager
-def _locked(databases: Databases, department: str, table: str) -> Iterator[None]:
+def _locked(databases: Any, department: str, table: str) -> Iterator[None]:
     """Hold an ACCESS EXCLUSIVE lock on a department table: every read of it waits."""
     connection = databases.postgres_loader(department)
     connection.autocommit = False
@@ -101,7 +100,7 @@ def failing_gateway(stack: Settings, tmp_path_factory: pytest.TempPathFactory
 
 @pytest.mark.parametrize("setting", ["query_timeout_seconds", "request_timeout_seconds"])
 def test_a_query_over_time_is_504_at_the_configured_time(
-        stack: Settings, databases: Databases, reference: Reference, trino_cursor: Any,
+        stack: Settings, databases: Any, reference: Reference, trino_cursor: Any,
         tmp_path: Path, setting: str) -> None:
     citizen = _linked(reference, "health", 1)[0]
     with live_gateway(tmp_path, ALL_CLEAR, **{setting: 2.0}) as live:
@@ -128,7 +127,7 @@ def test_a_query_over_time_is_504_at_the_configured_time(
 
 
 def test_every_engine_slot_busy_is_503_with_retry_after(
-        stack: Settings, databases: Databases, reference: Reference, tmp_path: Path) -> None:
+        stack: Settings, databases: Any, reference: Reference, tmp_path: Path) -> None:
     citizen = _linked(reference, "health", 1)[0]
     with live_gateway(tmp_path, ALL_CLEAR, max_engine_queries_in_flight=1, engine_queue_size=0,
                       query_timeout_seconds=20) as live:
