@@ -39,10 +39,12 @@ class Settings(BaseSettings):
     trino_port: int = Field(58080, description="Trino coordinator port.")
     trino_http_scheme: str = Field("http", description="http or https.")
     query_timeout_seconds: float = Field(20.0, description=(
-        "Longest an engine query may run; set as Trino's query_max_run_time and as the client's "
-        "timeout. Over it: 504."))
+        "Longest an engine query may run: sent as Trino's query_max_run_time, and the gateway "
+        "cancels the query itself shortly after. Over it: 504 ENGINE_TIMEOUT."))
     max_engine_queries_in_flight: int = Field(16, ge=1, description=(
-        "Engine queries running at once; beyond it requests are refused with 503 and Retry-After."))
+        "Requests using the engine at once (each runs its queries one after another, so this "
+        "bounds the engine queries in flight); beyond it a request waits in a short queue "
+        "(engine_queue_size, engine_queue_wait_seconds), then 503 OVERLOADED with Retry-After."))
 
     # -- hardening: limits, timeouts, degraded answers, backpressure, operations (README: Settings)
     max_body_bytes: int = Field(64 * 1024, ge=1024, description=(
