@@ -91,8 +91,13 @@ class DuckDBEngine:
 
     # ---------------------------------------------------------------- attachments
 
-    def _attach(self, source: Source) -> None:
-        with self._setup:
+    def _attach(self, source: Source, wait: bool = True) -> None:
+        """ATTACH the department; when it fails, remember why (queries naming it then fail, and
+        the department is reported down) and try again later. Without `wait`, give way to an
+        attempt already under way instead of queueing behind it."""
+        if not self._setup.acquire(blocking=wait):
+            return
+        try:
             self._tried[source.catalog] = time.monotonic()
             try:
                 for statement in source.statements():
@@ -104,13 +109,15 @@ class DuckDBEngine:
                 return
             self.attached[source.catalog] = None
             log.info("duckdb: attached %s", source.describe())
+        finally:
+            self._setup.release()
 
     def _retry_attachments(self) -> None:
         now = time.monotonic()
         for source in self.sources:
             if self.attached.get(source.catalog) is not None and \
                     now - self._tried.get(source.catalog, 0.0) >= _REATTACH_SECONDS:
-                self._attach(source)
+                self._attach(source, wait=False)
 
     def _sqlite_columns(self, source: Source) -> dict[str, dict[str, str]]:
         """Each SQLite table's columns as ATTACH types them (booleans declared so: BOOLEAN)."""

@@ -16,7 +16,7 @@ name, read-only, in place):
       ${ENV:NAME} in any value                ->  the environment variable NAME (an error if unset)
 
   URL parameters: PostgreSQL `sslmode`, `sslrootcert`, `sslcert`, `sslkey`, `ssl=true` (sslmode
-  require), `connectTimeout`/`loginTimeout` (connect_timeout), `ApplicationName`; MariaDB
+  require), `connectTimeout`/`loginTimeout` (connect_timeout, else 5 s), `ApplicationName`; MariaDB
   `sslMode` (disable, trust, verify-ca, verify-full) and `serverSslCert`. Any other parameter is an
   error naming it, so that a TLS setting is never dropped silently. Every other property of the
   file tunes Trino (pushdown, caching) and means nothing to DuckDB. As with Trino, a MariaDB URL
@@ -181,6 +181,7 @@ def jdbc_target(kind: Kind, url: str, where: str) -> str:
                                   "equivalent here (see gateway/engine/duckdb_sources.py)")
             parts[_POSTGRES_PARAMETERS[key]] = raw
         parts.setdefault("application_name", "citizen-gateway")
+        parts.setdefault("connect_timeout", "5")  # a server that does not answer: fail, retry later
     else:
         parts = {"host": host, "port": port or "3306"}
         if database:

@@ -130,3 +130,26 @@ def test_a_missing_department_file_stops_the_start(council: Path, tmp_path: Path
 def test_departments_are_attached_read_only(engine: DuckDBEngine) -> None:
     with pytest.raises(duckdb.Error):
         engine.database.execute("INSERT INTO registry.main.citizen (citizen_id) VALUES (-1)")
+
+
+def test_a_database_that_does_not_answer_at_start_is_reported_not_fatal(tmp_path: Path) -> None:
+    """A PostgreSQL/MariaDB department down when the gateway starts: the engine starts, says why
+    the department is missing, fails queries that read it (the service then answers without it)
+    and tries to attach it again on later queries."""
+    (tmp_path / "health.properties").write_text(
+        "connector.name=postgresql\nconnection-url=jdbc:postgresql://127.0.0.1:1/health\n"
+        "connection-user=health_reader\nconnection-password=${ENV:NO_SUCH_PASSWORD_IN_TESTS}\n")
+    with pytest.raises(SourceError, match="NO_SUCH_PASSWORD_IN_TESTS is not set"):
+        DuckDBEngine(Settings(engine="duckdb", connectors_dir=tmp_path), ["health"])
+    (tmp_path / "health.properties").write_text(
+        "connector.name=postgresql\nconnection-url=jdbc:postgresql://127.0.0.1:1/health\n"
+        "connection-user=health_reader\nconnection-password=secret-not-to-show\n")
+    engine = DuckDBEngine(Settings(engine="duckdb", connectors_dir=tmp_path), ["health"])
+    try:
+        assert engine.attached["health"] is not None
+        status = engine.readiness()["health"]
+        assert status.startswith("not attached:") and "secret-not-to-show" not in status
+        with pytest.raises(EngineError):
+            engine.run('SELECT 1 FROM "health"."health"."patient" LIMIT 1', WHO)
+    finally:
+        engine.close()

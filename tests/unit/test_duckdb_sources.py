@@ -27,7 +27,8 @@ def test_the_shipped_connectors_with_the_stack_environment() -> None:
                                                      [d.name for d in DEPARTMENTS], env)}
     assert sources["registry"].kind == "postgres"
     assert sources["registry"].target == (
-        "host=127.0.0.1 port=55432 dbname=registry application_name=citizen-gateway")
+        "host=127.0.0.1 port=55432 dbname=registry application_name=citizen-gateway "
+        "connect_timeout=5")
     assert (sources["registry"].user, sources["registry"].password) == (
         "registry_reader", "registry-reader-dev")
     assert sources["socialcare"].kind == "mysql"
@@ -41,12 +42,14 @@ def test_the_shipped_connectors_with_the_stack_environment() -> None:
 
 @pytest.mark.parametrize(("kind", "url", "target"), [
     ("postgres", "jdbc:postgresql://db.council.internal/health",
-     "host=db.council.internal port=5432 dbname=health application_name=citizen-gateway"),
+     "host=db.council.internal port=5432 dbname=health application_name=citizen-gateway "
+     "connect_timeout=5"),
     ("postgres", "jdbc:postgresql://db:6432/health?ssl=true&sslmode=verify-full&sslrootcert=/ca.pem",
      "host=db port=6432 dbname=health sslmode=verify-full sslrootcert=/ca.pem "
-     "application_name=citizen-gateway"),
+     "application_name=citizen-gateway connect_timeout=5"),
     ("postgres", "jdbc:postgresql://db/health?ssl=true",
-     "host=db port=5432 dbname=health sslmode=require application_name=citizen-gateway"),
+     "host=db port=5432 dbname=health sslmode=require application_name=citizen-gateway "
+     "connect_timeout=5"),
     ("mysql", "jdbc:mariadb://db.council.internal:3307?sslMode=verify-full",
      "host=db.council.internal port=3307 ssl_mode=VERIFY_IDENTITY"),
     ("mysql", "jdbc:mysql://db/socialcare", "host=db port=3306 database=socialcare"),
