@@ -205,6 +205,18 @@ def test_a_postgresql_department_refusing_connections_gives_a_partial_answer(
     assert all(r["missing"] == ["health"] for r in records)
 
 
+def test_with_degraded_answers_off_a_department_down_is_503(
+        stack: Settings, reference: Reference, tmp_path: Path) -> None:
+    citizen = _linked(reference, "health", 1)[0]
+    with live_gateway(tmp_path, ALL_CLEAR, degraded_answers=False) as live, \
+            _refusing_connections(stack, "health"):
+        response = live.post(FULL_VIEW, {"id": str(citizen)})
+        assert response.status_code == 503, response.text
+        assert response.json()["errors"][0]["extensions"] == {
+            "code": "DEPARTMENT_UNAVAILABLE", "department": "health"}
+        assert "data" not in response.json()
+
+
 # ------------------------------------------------------------------ MariaDB stopped
 
 
