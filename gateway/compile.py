@@ -195,8 +195,9 @@ class Compiler:
             return exp.In(this=column, expressions=[literal(compare.kind, item) for item in value])
         assert value is not None and not isinstance(value, tuple)
         if compare.op == "startsWith":
-            return exp.Like(this=column, expression=_like_prefix(str(value)),
-                            escape=exp.Literal.string("\\"))
+            # exp.Escape, not Like(escape=): sqlglot renders only the former as ESCAPE '\'
+            return exp.Escape(this=exp.Like(this=column, expression=_like_prefix(str(value))),
+                              expression=exp.Literal.string("\\"))
         operator: dict[str, type[exp.Binary]] = {
             "eq": exp.EQ, "ne": exp.NEQ, "lt": exp.LT, "lte": exp.LTE, "gt": exp.GT, "gte": exp.GTE,
         }

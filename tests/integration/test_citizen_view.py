@@ -214,3 +214,4 @@ def test_bad_input_is_a_clear_4xx_and_reaches_no_engine(
     for leak in ("select ", "traceback", "trino", "registry.", "did you mean"):
         assert leak not in text, f"{leak!r} in {response.text}"
     assert _queries_by(trino_cursor, user) == before
+

@@ -15,7 +15,7 @@ WHERE
   (
     (
       "t"."date_of_birth" >= CAST('2010-01-01' AS DATE)
-      OR "t"."family_name" LIKE 'O''Br%'
+      OR "t"."family_name" LIKE 'O''Br%' ESCAPE '\'
     )
     AND NOT (
       "t"."health_opt_out" = TRUE
