@@ -13,7 +13,7 @@ import pymysql
 
 from stack.errors import StackError
 from stack.process import port_open, run, wait_until
-from stack.settings import HOST, SQL_DIR, Department, Settings, departments_on
+from stack.settings import HOST, SQL_DIR, Department, Settings, quoted
 
 PART = "mariadb"
 OS_USER = "mysql"
@@ -143,16 +143,10 @@ def client(settings: Settings, script: str, timeout: float = 120) -> str:
     )
 
 
-def _literal(value: str) -> str:
-    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
 def provision(settings: Settings) -> None:
     """Databases, the loader and the reader accounts, grants (stack/sql/mariadb.sql)."""
-    variables = {"loader_password": settings.loader_password} | {
-        f"{d.name}_password": settings.reader_password(d.name) for d in departments_on(PART)
-    }
-    header = "".join(f"SET @{name} = {_literal(value)};\n" for name, value in variables.items())
+    variables = settings.account_passwords(PART)
+    header = "".join(f"SET @{name} = {quoted(value)};\n" for name, value in variables.items())
     client(settings, header + (SQL_DIR / "mariadb.sql").read_text())
 
 

@@ -9,7 +9,7 @@ import psycopg
 
 from stack.errors import StackError
 from stack.process import as_user, port_open, run, wait_until
-from stack.settings import HOST, SQL_DIR, Department, Settings, departments_on
+from stack.settings import HOST, SQL_DIR, Department, Settings, quoted
 
 PART = "postgres"
 OS_USER = "postgres"
@@ -106,16 +106,10 @@ def psql(settings: Settings, database: str, script: str, timeout: float = 120) -
     )
 
 
-def _psql_literal(value: str) -> str:
-    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
 def provision(settings: Settings) -> None:
     """Databases, schemas, the loader and the reader accounts, grants (stack/sql/postgres.sql)."""
-    variables = {"loader_password": settings.loader_password} | {
-        f"{d.name}_password": settings.reader_password(d.name) for d in departments_on(PART)
-    }
-    header = "".join(f"\\set {name} {_psql_literal(value)}\n" for name, value in variables.items())
+    variables = settings.account_passwords(PART)
+    header = "".join(f"\\set {name} {quoted(value)}\n" for name, value in variables.items())
     psql(settings, "postgres", header + (SQL_DIR / "postgres.sql").read_text())
 
 

@@ -167,6 +167,13 @@ class Settings:
     def reader_password(self, department: str) -> str:
         return dict(self.reader_passwords)[department]
 
+    def account_passwords(self, engine: str) -> dict[str, str]:
+        """The variables the provisioning SQL of one server reads: the loader's password and each
+        of its departments' reader passwords (stack/sql/*.sql)."""
+        return {"loader_password": self.loader_password} | {
+            f"{d.name}_password": self.reader_password(d.name) for d in departments_on(engine)
+        }
+
     def port_of(self, engine: str) -> int:
         return {"postgres": self.postgres_port, "mariadb": self.mariadb_port}[engine]
 
@@ -185,3 +192,8 @@ class Settings:
             values[f"{d.env_prefix}_DB_USER"] = d.reader
             values[f"{d.env_prefix}_DB_PASSWORD"] = self.reader_password(d.name)
         return values
+
+
+def quoted(value: str) -> str:
+    """A password as a quoted literal for the provisioning scripts (psql and mariadb clients)."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
