@@ -16,7 +16,8 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -107,6 +108,22 @@ def preflight(servers: Servers, reset: bool) -> None:
 # --- one department -------------------------------------------------------------------------
 
 
+@contextmanager
+def _loading(loaders: Mapping[str, TableLoader], bar: Any) -> Iterator[None]:
+    """Feed the loaders inside the block; on leaving, every table is finished (indexed,
+    analysed) or, if anything failed, every load is aborted. The progress bar always closes."""
+    try:
+        yield
+        for loader in loaders.values():
+            loader.finish()
+    except BaseException:
+        for loader in loaders.values():
+            loader.abort()
+        raise
+    finally:
+        bar.close()
+
+
 def load_department(
     dept: Department, population: Population, seed: int, servers: Servers, link_dir: Path,
     position: int = 0,
@@ -118,7 +135,7 @@ def load_department(
     }
     bar = _bar(len(population), dept.name, position)
     started = time.monotonic()
-    try:
+    with _loading(loaders, bar):
         with (link_dir / f"person_link.{dept.name}").open("w", encoding="utf-8") as links, \
                 (link_dir / f"link_truth.{dept.name}").open("w", encoding="utf-8") as truth:
             rows = 0
@@ -131,14 +148,6 @@ def load_department(
                 bar.update(batch.citizens)
                 bar.set_postfix_str(f"{rows:,} rows", refresh=False)
         bar.set_postfix_str(f"{rows:,} rows, indexing")
-        for loader in loaders.values():
-            loader.finish()
-    except BaseException:
-        for loader in loaders.values():
-            loader.abort()
-        raise
-    finally:
-        bar.close()
     tqdm.write(
         f"seed: {dept.name}: {rows:,} rows loaded, indexed and analysed in "
         f"{time.monotonic() - started:.1f}s", file=sys.stderr,
@@ -155,7 +164,7 @@ def load_links(servers: Servers, link_dir: Path, position: int = 0) -> dict[str,
     files = sorted(link_dir.iterdir())
     bar = _bar(len(files), "links", position, unit=" files")
     started = time.monotonic()
-    try:
+    with _loading(loaders, bar):
         for path in files:
             table = path.name.split(".", 1)[0]
             with path.open(encoding="utf-8") as lines:
@@ -163,14 +172,6 @@ def load_links(servers: Servers, link_dir: Path, position: int = 0) -> dict[str,
                     loaders[table].put(block)
             bar.update(1)
         bar.set_postfix_str("indexing")
-        for loader in loaders.values():
-            loader.finish()
-    except BaseException:
-        for loader in loaders.values():
-            loader.abort()
-        raise
-    finally:
-        bar.close()
     tqdm.write(
         f"seed: registry links: {sum(loader.rows for loader in loaders.values()):,} rows loaded, "
         f"indexed and analysed in {time.monotonic() - started:.1f}s", file=sys.stderr,
