@@ -26,6 +26,7 @@ clear.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -101,7 +102,8 @@ def _array_type(element: exp.DataType) -> exp.DataType:
     return exp.DataType(this=exp.DataType.Type.ARRAY, expressions=[element], nested=True)
 
 
-def _and(parts: list[exp.Expr]) -> exp.Expr | None:
+def conjunction(parts: Sequence[exp.Expr]) -> exp.Expr | None:
+    """`a AND b AND ...` of the parts, None for none (shared with the DuckDB pushdown pass)."""
     if not parts:
         return None
     condition = parts[0]
@@ -170,7 +172,7 @@ class Compiler:
     def predicate(self, alias: str, predicate: Predicate) -> exp.Expr:
         if isinstance(predicate, AllOf):
             parts = [self.predicate(alias, part) for part in predicate.parts]
-            return exp.Paren(this=_and(parts)) if parts else exp.true()
+            return exp.Paren(this=conjunction(parts)) if parts else exp.true()
         if isinstance(predicate, AnyOf):
             if not predicate.parts:
                 return exp.false()
@@ -316,7 +318,7 @@ class Compiler:
                                 nulls_first=False) for sort in order]),
             ), _ident(RANK)))
         select = exp.Select(expressions=projections).from_(_table(table, "t"), copy=False)
-        where = _and(conditions)
+        where = conjunction(conditions)
         if where is not None:
             select = select.where(where, copy=False)
         self._add_cte(alias, select)
@@ -459,7 +461,7 @@ class Compiler:
         """The citizens' own rows, read directly (no CTE): one flat SELECT the registry's
         database can answer whole, ORDER BY and LIMIT included."""
         select = exp.Select().from_(_table(root.table, "t"), copy=False)
-        where = _and(conditions)
+        where = conjunction(conditions)
         if where is not None:
             select = select.where(where, copy=False)
         if isinstance(root, CitizenPage):
@@ -525,7 +527,7 @@ class Compiler:
                        expression=exp.Literal.string(department))]
             if guard is not None:
                 on.append(self.predicate("t", guard))
-            select = select.join(exp.Join(this=_table(index.table, link), on=_and(on),
+            select = select.join(exp.Join(this=_table(index.table, link), on=conjunction(on),
                                           side="LEFT"), copy=False)
             projections.append(_col(link, index.local_key))
         select.set("expressions", [exp.alias_(p, _ident(f"c{i}")) for i, p in enumerate(projections)])
@@ -583,7 +585,7 @@ class Compiler:
             beyond = exp.LT if sort.descending else exp.GT
             parts.append(beyond(this=_col(alias, sort.column),
                                 expression=_cursor_literal(sort.kind, after[index])))
-            alternatives.append(exp.Paren(this=_and(parts)))
+            alternatives.append(exp.Paren(this=conjunction(parts)))
         condition = alternatives[0]
         for alternative in alternatives[1:]:
             condition = exp.Or(this=condition, expression=alternative)

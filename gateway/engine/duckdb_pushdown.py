@@ -40,11 +40,12 @@ bound list by its variable (both read exactly as written, `key IN (list)`, by th
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sqlglot import exp
 
+from gateway.compile import conjunction
 from gateway.engine.duckdb_sources import Kind
 
 
@@ -84,15 +85,6 @@ def _conjuncts(condition: exp.Expr | None) -> list[exp.Expr]:
     if isinstance(condition, exp.And):
         return _conjuncts(condition.this) + _conjuncts(condition.expression)
     return [condition]
-
-
-def _and(parts: Sequence[exp.Expr]) -> exp.Expr | None:
-    if not parts:
-        return None
-    condition = parts[0]
-    for part in parts[1:]:
-        condition = exp.And(this=condition, expression=part)
-    return condition
 
 
 def _integer(node: exp.Expr) -> int | None:
@@ -233,7 +225,7 @@ class Pushdown:
                 for projection in select.expressions:
                     if _column_of(projection.unalias(), alias) == constraint.column:
                         self.known[(cte_alias, projection.alias_or_name)] = constraint
-        remaining = _and(kept)
+        remaining = conjunction(kept)
         if remaining is not None and self.catalogs[table.catalog].kind == "mysql":
             remaining = _keep_strings_in_duckdb(remaining, alias)
         select.set("where", exp.Where(this=remaining) if remaining is not None else None)
@@ -285,7 +277,7 @@ class Pushdown:
                             source.set(key, select.args[key].copy())
                     constraints.append(_Constraint(column, variable=self._stage(source)))
         if on is not None:
-            on = _and([*_conjuncts(on), *added])
+            on = conjunction([*_conjuncts(on), *added])
             if self.catalogs[table.catalog].kind == "mysql" and on is not None:
                 on = _keep_strings_in_duckdb(on, alias)
             join.set("on", on)
@@ -395,7 +387,7 @@ class Pushdown:
         literal = [exp.In(this=exp.column(c.column, quoted=True),
                           expressions=[exp.Literal.number(v) for v in c.values])
                    for c in constraints if c.values is not None]
-        condition = _and(literal)
+        condition = conjunction(literal)
         if condition is not None:
             inner = inner.where(condition, copy=False)
         if limit is not None:
