@@ -31,10 +31,11 @@ up, /readyz that the engine and every department catalog answer, /metrics serves
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from starlette.applications import Starlette
@@ -182,7 +183,8 @@ def create_app(service: CitizenViewService, authenticate: Authenticate,
                metrics: GatewayMetrics | None = None,
                rate_limiter: RateLimiter | None = None,
                max_body_bytes: int = MAX_BODY_BYTES,
-               access_log: bool = True) -> Starlette:
+               access_log: bool = True,
+               on_shutdown: Callable[[], None] | None = None) -> Starlette:
 
     async def record(requester: Requester, trace: Trace, outcome: str,
                      error: GatewayError | None) -> None:
@@ -265,7 +267,13 @@ def create_app(service: CitizenViewService, authenticate: Authenticate,
     ]
     # gzip level 5: most of level 9's saving on JSON at a fraction of the CPU
     gzip = Middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
-    return Starlette(routes=routes, middleware=[gzip])
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        if on_shutdown is not None:  # the engine's connections, threads and worker process
+            await run_in_threadpool(on_shutdown)
+
+    return Starlette(routes=routes, middleware=[gzip], lifespan=lifespan)
 
 
 def _observe(metrics: GatewayMetrics | None, outcome: str, failure: GatewayError | None,

@@ -96,7 +96,7 @@ def serve(settings: Settings, citizens: int, announce: Callable[[str], None]) ->
     gateway = build_gateway(settings)
     server = uvicorn.Server(uvicorn.Config(gateway.app, host=settings.listen_host,
                                            port=settings.listen_port, log_level="warning",
-                                           lifespan="off"))
+                                           lifespan="on"))
 
     def wait_and_announce() -> None:
         while not server.started:

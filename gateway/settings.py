@@ -35,6 +35,9 @@ class Settings(BaseSettings):
         "databases named in connectors_dir."))
     duckdb_connections: int = Field(8, ge=1, description=(
         "duckdb engine: idle connections kept for reuse; more are opened while more queries run."))
+    duckdb_worker_process: bool = Field(True, description=(
+        "duckdb engine: run it in a supervised child process, so a native crash fails the queries "
+        "in flight with 503 and the engine restarts, instead of taking the gateway down."))
     trino_host: str = Field("127.0.0.1", description="Trino coordinator host.")
     trino_port: int = Field(58080, description="Trino coordinator port.")
     trino_http_scheme: str = Field("http", description="http or https.")

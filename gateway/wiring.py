@@ -49,6 +49,12 @@ class Gateway:
     metrics: GatewayMetrics | None = None
     departments: DepartmentStatus | None = None
 
+    def close(self) -> None:
+        """What the app's lifespan ends: the probe threads, then the engine."""
+        if self.departments is not None:
+            self.departments.close()
+        self.engine.close()
+
 
 def _secret(settings: Settings, value: str, name: str) -> str:
     if value:
@@ -60,6 +66,10 @@ def _secret(settings: Settings, value: str, name: str) -> str:
 
 def build_engine(settings: Settings, contract: Contract) -> Engine:
     if settings.engine == "duckdb":
+        if settings.duckdb_worker_process:
+            from gateway.engine.duckdb_worker import SupervisedDuckDB
+
+            return SupervisedDuckDB(settings, contract.departments())
         from gateway.engine.duckdb import DuckDBEngine  # loads duckdb only when chosen
 
         return DuckDBEngine(settings, contract.departments())
@@ -143,6 +153,8 @@ def build_gateway(settings: Settings, engine: Engine | None = None) -> Gateway:
                      metrics=metrics if settings.metrics_enabled else None,
                      rate_limiter=RateLimiter(settings.rate_limit_per_second,
                                               settings.rate_limit_burst),
-                     max_body_bytes=settings.max_body_bytes, access_log=settings.access_log)
-    return Gateway(settings, contract, schema, engine, policies, verifier, audit, service, app,
-                   metrics, departments)
+                     max_body_bytes=settings.max_body_bytes, access_log=settings.access_log,
+                     on_shutdown=lambda: gateway.close())
+    gateway = Gateway(settings, contract, schema, engine, policies, verifier, audit, service, app,
+                      metrics, departments)
+    return gateway

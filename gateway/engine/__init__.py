@@ -26,3 +26,7 @@ class Engine(Protocol):
     def readiness(self) -> dict[str, str]:
         """Each department catalog: "ok" or a one-line reason it does not answer."""
         ...
+
+    def close(self) -> None:
+        """Release connections, threads and processes (at the gateway's shutdown)."""
+        ...

@@ -166,10 +166,17 @@ class DuckDBEngine:
         started = time.perf_counter()
         connection = self._borrow()
         expired = threading.Event()
+        guard = threading.Lock()  # the timer interrupts only while the query is still running
+        finished = False
 
         def interrupt() -> None:
-            expired.set()
-            connection.interrupt()
+            # A timer that fires as the query ends must not interrupt the connection once it is
+            # closed (a use after free in native code) or lent to the next query (a stray 504).
+            with guard:
+                if finished:
+                    return
+                expired.set()
+                connection.interrupt()
 
         watch = threading.Timer(seconds, interrupt)
         watch.daemon = True
@@ -195,6 +202,8 @@ class DuckDBEngine:
                               extensions={"queryId": query_id}) from None
         finally:
             watch.cancel()
+            with guard:
+                finished = True
             if healthy and not expired.is_set():
                 self._give_back(connection)
             else:

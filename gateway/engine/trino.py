@@ -56,6 +56,9 @@ class TrinoEngine:
         self.http.mount("http://", HTTPAdapter(pool_connections=1, pool_maxsize=pool))
         self.http.mount("https://", HTTPAdapter(pool_connections=1, pool_maxsize=pool))
 
+    def close(self) -> None:
+        self.http.close()
+
     def _connect(self, requester: Requester, seconds: float) -> Any:
         return trino.dbapi.connect(  # type: ignore[no-untyped-call]
             host=self.settings.trino_host,

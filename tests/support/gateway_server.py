@@ -78,3 +78,4 @@ def live_gateway(tmp: Path, policy_csv: Path | None = None, **overrides: Any) ->
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+        gateway.close()

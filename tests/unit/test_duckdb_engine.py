@@ -44,7 +44,7 @@ def engine(council: Path) -> Iterator[DuckDBEngine]:
 def gateway(council: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveGateway]:
     with live_gateway(tmp_path_factory.mktemp("gateway"), ALL_CLEAR, engine="duckdb",
                       duckdb_sqlite_dir=council, access_log=False, rate_limit_per_second=0,
-                      engine_queue_wait_seconds=60) as live:
+                      engine_queue_wait_seconds=60, duckdb_worker_process=False) as live:
         yield live
 
 
