@@ -35,6 +35,10 @@ class Settings(BaseSettings):
         "databases named in connectors_dir."))
     duckdb_connections: int = Field(8, ge=1, description=(
         "duckdb engine: idle connections kept for reuse; more are opened while more queries run."))
+    duckdb_threads: int = Field(1, ge=1, description=(
+        "duckdb engine: threads one query may use. At 1 each query runs on the thread that asked "
+        "(queries still run side by side); more lets one query scan several tables of one MySQL "
+        "database at once, which the 1.5 mysql scanner does not do safely."))
     duckdb_worker_process: bool = Field(True, description=(
         "duckdb engine: run it in a supervised child process, so a native crash fails the queries "
         "in flight with 503 and the engine restarts, instead of taking the gateway down."))

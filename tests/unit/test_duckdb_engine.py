@@ -60,6 +60,11 @@ def test_extensions_from_files_nothing_installed_or_autoloaded(engine: DuckDBEng
     assert loaded == [("sqlite_scanner",)]  # the demo needs no postgres or mysql scanner
 
 
+def test_a_query_runs_on_the_asking_thread_alone(engine: DuckDBEngine) -> None:
+    """Scans of one query never run at once (the 1.5 mysql scanner races on them, issue #10)."""
+    assert engine.run("SELECT current_setting('threads')", WHO).rows == [(1,)]
+
+
 def test_the_full_view_equals_the_sqlite_files(gateway: LiveGateway, council: Path) -> None:
     with sqlite3.connect(council / "registry.sqlite") as registry:
         linked = registry.execute("SELECT citizen_id, local_id FROM person_link "
