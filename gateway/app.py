@@ -211,7 +211,12 @@ def create_app(service: CitizenViewService, authenticate: Authenticate,
             failure = error
             outcome = "refused" if error.status < 500 else "failed"
             if requester is not None and not isinstance(error, TooManyRequests):
-                await record(requester, trace, outcome, error)
+                try:
+                    await record(requester, trace, outcome, error)
+                except Exception:  # noqa: BLE001 - no answer leaves without its audit record
+                    log.exception("the audit record of a %s request could not be written", outcome)
+                    failure = error = GatewayError("the gateway failed to answer this request")
+                    outcome = "failed"
             response: Response = JSONResponse(error_body(error), status_code=error.status,
                                               media_type=f"{media_type}; charset=utf-8",
                                               headers=_headers(error))

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePublicKey
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-from gateway.errors import Forbidden, Unauthenticated
+from gateway.errors import ConfigError, Forbidden, Unauthenticated
 from gateway.policy import Vocabulary
 from gateway.requester import Requester
 from gateway.settings import DEV_SECRET, Settings
@@ -36,7 +36,7 @@ def _algorithm_of(key: Any) -> str:
         return "RS256"
     if isinstance(key, EllipticCurvePublicKey):
         return "ES256"
-    raise ValueError("the token verification key must be an RSA or EC public key")
+    raise ConfigError("the token verification key must be an RSA or EC public key")
 
 
 def read_public_keys(path: Path) -> dict[str, tuple[Any, str]]:
@@ -66,7 +66,7 @@ class TokenVerifier:
             self.public_keys = read_public_keys(Path(settings.jwt_public_key_file))
         if self.secret is None and not self.public_keys:
             if not settings.dev_mode:
-                raise ValueError("no key verifies bearer tokens: set GATEWAY_JWT_SECRET or "
+                raise ConfigError("no key verifies bearer tokens: set GATEWAY_JWT_SECRET or "
                                  "GATEWAY_JWT_PUBLIC_KEY_FILE (or GATEWAY_DEV_MODE=1 for "
                                  "development)")
             self.secret = DEV_SECRET

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -17,6 +18,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "gateway.audit_cli",  # audit verify/citizen: the hash-chained audit log
     "gateway.token_cli",  # token: a development bearer token (GATEWAY_DEV_MODE=1 only)
     "gateway.serve_cli",  # serve: the GraphQL endpoint and the explorer
+    "gateway.settings_cli",  # settings: the settings in force and what each one does
     "gateway.demo_cli",  # demo: the gateway over a small synthetic council in SQLite files
 )
 
@@ -28,20 +30,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module_name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as error:
-            if error.name != module_name:
-                raise
-            continue  # a part not built yet: its subcommands are simply absent
-        module.register(subparsers)
+        importlib.import_module(module_name).register(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    code: int = args.handler(args)
+    try:
+        code: int = args.handler(args)
+    except BrokenPipeError:  # the reader went away (`... | head`): not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     return code
 
 

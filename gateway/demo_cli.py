@@ -30,6 +30,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from gateway.demo import default_directory, demo_settings, prepare_council, serve
+    from gateway.errors import StartupError
 
     def say(message: str) -> None:
         print(f"demo: {message}", file=sys.stderr, flush=True)
@@ -48,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
         prepare_council(directory, args.citizens, args.seed, say)
         settings = demo_settings(directory, args.port)
         return serve(settings, args.citizens, announce)
-    except (OSError, ValueError) as error:
+    except (OSError, StartupError) as error:
         say(str(error))
         return 1
     except KeyboardInterrupt:

@@ -149,5 +149,14 @@ class EngineTimeout(EngineError):
     code = "ENGINE_TIMEOUT"
 
 
-class ContractError(Exception):
+class StartupError(Exception):
+    """The gateway cannot start: a bad contract, policy, connector file or setting. Its message is
+    one line for the operator; the commands print it and exit 2, never a traceback."""
+
+
+class ConfigError(StartupError, ValueError):
+    """A setting is missing or has a value the gateway cannot use."""
+
+
+class ContractError(StartupError):
     """schema.graphql does not describe a usable citizen view (raised at start-up, not per request)."""

@@ -28,6 +28,7 @@ from casbin.model import Model
 from casbin.util.builtin_operators import generate_g_function
 
 from gateway.contract import Contract
+from gateway.errors import StartupError
 from gateway.ir import MaskKind
 from gateway.policy_objects import (
     ANY,
@@ -49,7 +50,7 @@ _NAME = re.compile(r"[a-z][a-z0-9_]*")
 _ARITY = {"p": 4, "p2": 4, "p3": 2, "g": 2}
 
 
-class PolicyError(Exception):
+class PolicyError(StartupError):
     """A policy that cannot be used; `problems` says every reason, each with its line."""
 
     def __init__(self, problems: Iterable[Problem]) -> None:

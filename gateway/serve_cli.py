@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 
@@ -19,14 +20,15 @@ def register(subparsers: Any) -> None:
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from gateway.errors import StartupError
     from gateway.settings import load_settings
     from gateway.wiring import build_gateway
 
-    settings = load_settings()
     try:
+        settings = load_settings()
         gateway = build_gateway(settings)
-    except (ValueError, OSError) as error:
-        print(f"serve: {error}")
+    except (StartupError, OSError) as error:
+        print(f"serve: {error}", file=sys.stderr)
         return 2
     uvicorn.run(gateway.app, host=args.host or settings.listen_host,
                 port=args.port or settings.listen_port, log_level="info")

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from gateway.errors import ConfigError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -133,4 +135,11 @@ DEV_SECRET = "citizen-gateway-development-only-secret-do-not-deploy"
 
 
 def load_settings() -> Settings:
-    return Settings()
+    """The settings from the environment; a bad value is one ConfigError naming each variable."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = "; ".join(
+            f"GATEWAY_{'_'.join(str(part) for part in problem['loc']).upper()}: {problem['msg']}"
+            for problem in error.errors())
+        raise ConfigError(problems) from None

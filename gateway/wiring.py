@@ -19,7 +19,7 @@ from gateway.contract import Contract, load_contract
 from gateway.degraded import DepartmentStatus, probe_tables
 from gateway.engine import Engine
 from gateway.engine.trino import TrinoEngine
-from gateway.errors import GatewayError
+from gateway.errors import ConfigError, GatewayError
 from gateway.explorer import explorer_routes
 from gateway.governance_page import governance_routes
 from gateway.ir import OperationPlan
@@ -60,7 +60,7 @@ def _secret(settings: Settings, value: str, name: str) -> str:
     if value:
         return value
     if not settings.dev_mode:
-        raise ValueError(f"GATEWAY_{name.upper()} must be set (a long random secret)")
+        raise ConfigError(f"GATEWAY_{name.upper()} must be set (a long random secret)")
     return f"{DEV_SECRET}:{name}"
 
 
@@ -74,7 +74,7 @@ def build_engine(settings: Settings, contract: Contract) -> Engine:
 
         return DuckDBEngine(settings, contract.departments())
     if settings.engine != "trino":
-        raise ValueError(f"GATEWAY_ENGINE must be trino or duckdb, not {settings.engine!r}")
+        raise ConfigError(f"GATEWAY_ENGINE must be trino or duckdb, not {settings.engine!r}")
     return TrinoEngine(settings, contract.departments())
 
 

@@ -47,6 +47,7 @@ from sqlglot import exp
 
 from gateway.compile import conjunction
 from gateway.engine.duckdb_sources import Kind
+from gateway.errors import StartupError
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class Catalog:
     columns: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
-class PushdownError(ValueError):
+class PushdownError(StartupError, ValueError):
     """The statement reads something the attached catalogs do not have."""
 
 

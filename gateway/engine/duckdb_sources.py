@@ -45,6 +45,8 @@ from urllib.parse import parse_qsl
 import duckdb
 from sqlglot import exp
 
+from gateway.errors import StartupError
+
 Kind = Literal["postgres", "mysql", "sqlite"]
 
 EXTENSIONS: dict[Kind, str] = {
@@ -64,7 +66,7 @@ _MARIADB_SSL_MODES = {"disable": "DISABLED", "trust": "REQUIRED", "verify-ca": "
                       "verify-full": "VERIFY_IDENTITY"}
 
 
-class SourceError(ValueError):
+class SourceError(StartupError, ValueError):
     """A department cannot be described for DuckDB (a bad connector file, a missing file)."""
 
 

@@ -46,8 +46,9 @@ _MARIADB_READ = re.compile(r"^(SELECT .*? FROM `(\w+)`\.`(\w+)`(?: WHERE (.*))?)
 def duckdb_gateway(stack: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveGateway]:
     for name, value in stack.connector_env().items():
         os.environ.setdefault(name, value)
+    # In process: the test switches the scanners' query echo on and reads it from this process.
     with live_gateway(tmp_path_factory.mktemp("duckdb"), ALL_CLEAR, engine="duckdb",
-                      access_log=False) as live:
+                      access_log=False, duckdb_worker_process=False) as live:
         yield live
 
 
