@@ -64,7 +64,8 @@ from gateway.errors import (
 from gateway.limits import MESSAGES
 from gateway.metrics import CONTENT_TYPE, GatewayMetrics
 from gateway.requester import Requester
-from gateway.service import CitizenViewService, GraphQLRequest, Trace, error_body
+from gateway.service import CitizenViewService, error_body
+from gateway.trace import GraphQLRequest, Trace
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ MAX_BODY_BYTES = 64 * 1024
 _HEADERS = {"Cache-Control": "no-store", "Vary": "Accept"}
 
 Authenticate = Callable[[str | None], Requester]
-AuditHook = Callable[[Requester, Trace, str, GatewayError | None], None]
+AuditHook = Callable[[Requester, Trace, str, GatewayError | None], object]
 
 
 def negotiate(accept: str) -> str:

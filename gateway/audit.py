@@ -25,9 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gateway.authorize import Refusal
+from gateway.authorize import AuthorizedPlan, Refusal, Refused
+from gateway.errors import GatewayError
 from gateway.policy import RowVerdict, Verdict
 from gateway.requester import Requester
+from gateway.trace import Trace
 
 GENESIS = "0" * 64
 _TAIL_CHUNK = 4096
@@ -118,6 +120,20 @@ class AuditLog:
         if missing:
             body["missing"] = sorted(set(missing))
         return self.append(body)
+
+    def record_request(self, requester: Requester, trace: Trace, outcome: str,
+                       error: GatewayError | None) -> dict[str, Any]:
+        """The audit stage: one record of a request that reached authentication, from its trace
+        (the authorization it got, the citizens it returned, the departments it left out)."""
+        authorization = trace.authorization
+        verdicts = authorization.verdicts if authorization is not None else ()
+        refusals = authorization.refusals if isinstance(authorization, Refused) else ()
+        rows = authorization.rows if isinstance(authorization, AuthorizedPlan) else ()
+        return self.record(
+            requester, operation=trace.operation_hash, policy_version=trace.policy_version,
+            outcome=outcome if error is None else f"{outcome}:{error.code}",
+            citizen_ids=trace.citizen_ids, verdicts=verdicts, refusals=refusals, rows=rows,
+            missing=trace.missing)
 
     def append(self, body: Mapping[str, Any]) -> dict[str, Any]:
         with self._lock:

@@ -243,6 +243,13 @@ def _check_requester(requester: Requester, policy: Policy) -> None:
         raise Forbidden(f"purpose {requester.purpose!r} is not known to the access policy")
 
 
+def introspection_allowed(policy: Policy, requester: Requester) -> bool:
+    """May the requester read the schema? Decided before validation, from the same policy that
+    then authorizes the plan (an unknown role is refused there, so it simply may not here)."""
+    return policy.decisions(requester.roles, requester.purpose).field(INTROSPECTION).decision \
+        == "clear"
+
+
 def authorize(plan: OperationPlan, requester: Requester, policy: Policy) -> AuthorizedPlan:
     """The plan `requester` may run under `policy`, or Refused naming what they may not see."""
     _check_requester(requester, policy)

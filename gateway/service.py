@@ -11,11 +11,11 @@ import logging
 import re
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
-from typing import Any, Generic, NoReturn, Protocol, TypeVar
+from typing import Any, Generic, NoReturn, TypeVar
 
 from graphql import (
     DocumentNode,
@@ -36,6 +36,7 @@ from graphql import (
 from starlette.concurrency import run_in_threadpool
 
 from gateway import shape
+from gateway.authorize import AuthorizedPlan, Refused, authorize, introspection_allowed
 from gateway.backpressure import EngineSlots
 from gateway.compile import (
     Resolved,
@@ -63,7 +64,7 @@ from gateway.errors import (
     IntrospectionDisabled,
     MethodNotAllowed,
 )
-from gateway.ir import CitizenLookup, CitizenPage, IntrospectionRoot, OperationPlan, TypenameRoot
+from gateway.ir import CitizenLookup, CitizenPage, IntrospectionRoot, TypenameRoot
 from gateway.limits import (
     Limits,
     check_document_size,
@@ -74,7 +75,9 @@ from gateway.limits import (
 )
 from gateway.metrics import GatewayMetrics
 from gateway.plan import Planner, coerce_variables, select_operation
+from gateway.policy import Policy
 from gateway.requester import Requester
+from gateway.trace import GraphQLRequest, Trace
 
 log = logging.getLogger(__name__)
 
@@ -116,41 +119,6 @@ class LRU(Generic[K, V]):
                                                 and len(self.entries) > 1):
             _, evicted = self.entries.popitem(last=False)
             self.weight -= self._weight(evicted)
-
-
-@dataclass
-class GraphQLRequest:
-    query: str
-    variables: Mapping[str, Any] | None = None
-    operation_name: str | None = None
-    read_only: bool = False  # sent with GET: only a query operation may run
-
-
-@dataclass
-class Trace:
-    """What happened to one request: timings by stage, engine queries, citizens returned, and,
-    for a partial answer, the errors at the missing paths and the status of each department."""
-
-    stages: dict[str, float] = field(default_factory=dict)
-    engine_query_ids: list[str] = field(default_factory=list)
-    engine_ms: float = 0.0
-    citizen_ids: list[str] = field(default_factory=list)
-    operation_hash: str = ""
-    plan: OperationPlan | None = None
-    policy_version: str = ""
-    decisions: Any = None
-    errors: list[dict[str, Any]] = field(default_factory=list)  # partial answer: data errors
-    departments: dict[str, str] = field(default_factory=dict)  # department -> ok | unavailable
-    missing: set[str] = field(default_factory=set)  # departments left out of the answer
-
-    def timed(self, stage: str, started: float) -> float:
-        now = time.perf_counter()
-        self.stages[stage] = self.stages.get(stage, 0.0) + (now - started) * 1000
-        return now
-
-
-class Authorizer(Protocol):
-    def __call__(self, plan: OperationPlan, requester: Requester, trace: Trace) -> OperationPlan: ...
 
 
 def without_suggestions(message: str) -> str:
@@ -197,20 +165,18 @@ _ABORTED = "Too many validation errors"
 
 class CitizenViewService:
     def __init__(self, contract: Contract, schema: GraphQLSchema, engine: Engine,
-                 authorize: Authorizer, *, cursor_key: bytes, pseudonym_key: str,
+                 policy: Callable[[], Policy], *, cursor_key: bytes, pseudonym_key: str,
                  limits: Limits | None = None, validation_rules: tuple[Any, ...] = (),
-                 introspection_allowed: Callable[[Requester], bool] | None = None,
                  hardening: Hardening | None = None) -> None:
         self.contract = contract
         self.schema = schema
         self.engine = engine
-        self.authorize = authorize
+        self.policy = policy  # the policy in force now (the store's `current`)
         self.cursor_key = cursor_key
         self.pseudonym_key = pseudonym_key
         self.limits = limits or Limits()
         self.limit_rules = limit_rules(self.limits)
         self.rules = tuple(specified_rules) + validation_rules
-        self.introspection_allowed = introspection_allowed
         self.hardening = hardening or Hardening()
         # Parsed documents weigh ~15-25 bytes per character of their text: bounded by both.
         self.documents: LRU[tuple[str, bool], DocumentNode] = LRU(
@@ -295,10 +261,6 @@ class CitizenViewService:
         self.rendered.put(key, rendered)
         return rendered
 
-    def _person_index(self, trace: Trace) -> Any:
-        assert trace.plan is not None
-        return trace.plan.person_index
-
     # ---------------------------------------------------------------- the request
 
     async def execute(self, request: GraphQLRequest, requester: Requester,
@@ -306,10 +268,8 @@ class CitizenViewService:
         """The `data` of the response; raises GatewayError for anything the client must be told.
         A partial answer (a department down) leaves its errors and department status in `trace`."""
         trace.operation_hash = hashlib.sha256(request.query.encode()).hexdigest()[:16]
-        introspection = True
-        if self.introspection_allowed is not None:
-            introspection = self.introspection_allowed(requester)
-        document = self.document(request, trace, introspection)
+        policy = self.policy()  # one snapshot decides validation and authorization alike
+        document = self.document(request, trace, introspection_allowed(policy, requester))
         started = time.perf_counter()
         operation = select_operation(document, request.operation_name)
         variables = coerce_variables(self.schema, operation, request.variables)
@@ -317,12 +277,21 @@ class CitizenViewService:
         plan = Planner(self.contract, self.schema, document, variables,
                        self.cursor_key).plan(operation)
         check_filter_values(plan)
-        trace.plan = plan
         started = trace.timed("plan", started)
-        plan = self.authorize(plan, requester, trace)
-        trace.plan = plan
+        try:
+            authorized = authorize(plan, requester, policy)
+        except Refused as refused:
+            trace.authorization = refused
+            raise
+        trace.authorization = authorized
         trace.timed("authorize", started)
+        return await self._answer(document, operation, variables, authorized, trace)
 
+    async def _answer(self, document: DocumentNode, operation: OperationDefinitionNode,
+                      variables: dict[str, Any], authorized: AuthorizedPlan,
+                      trace: Trace) -> dict[str, Any]:
+        """Compile, execute and shape each root of the authorized plan (only such plans run)."""
+        plan = authorized.plan
         engine_roots = [root for root in plan.roots if isinstance(root, CitizenLookup | CitizenPage)]
         slot = self.hardening.slots.slot() if engine_roots and self.hardening.slots else None
         data: dict[str, Any] = {}
@@ -334,7 +303,7 @@ class CitizenViewService:
                 elif isinstance(root, IntrospectionRoot):
                     data[root.key] = self._introspect(document, operation, variables, root.key)
                 else:
-                    data[root.key] = await self._run(root, requester, trace, deadline)
+                    data[root.key] = await self._run(root, authorized, trace, deadline)
         return data
 
     async def _query(self, sql: str, requester: Requester, trace: Trace, deadline: float,
@@ -393,7 +362,7 @@ class CitizenViewService:
                 raise DepartmentUnavailable(down[0]) from None
         raise error
 
-    async def _rows(self, root: CitizenLookup | CitizenPage, requester: Requester,
+    async def _rows(self, root: CitizenLookup | CitizenPage, authorized: AuthorizedPlan,
                     trace: Trace, deadline: float
                     ) -> tuple[list[tuple[Any, ...]], bool, list[set[str]]]:
         """Rows of (JSON per view, sort keys, citizen id) in answer order, whether more follow,
@@ -406,10 +375,11 @@ class CitizenViewService:
         (see degraded.py).
         """
         first = root.first if isinstance(root, CitizenPage) else 1
-        index = self._person_index(trace)
+        requester, version = authorized.requester, authorized.policy_version
+        index = authorized.plan.person_index
         registry = {root.table.catalog, index.table.catalog}
         if not needs_resolve(root):
-            single = self._render(("single", template_key(root), trace.policy_version), trace,
+            single = self._render(("single", template_key(root), version), trace,
                                   lambda: compile_single(root, index, self.pseudonym_key))
             try:
                 single_rows = await self._query(single.bind(citizen=_citizen(root)), requester,
@@ -419,7 +389,7 @@ class CitizenViewService:
             trace.departments.update(dict.fromkeys(sorted(registry), OK))
             return (single_rows[:first], len(single_rows) > first,
                     [set() for _ in single_rows[:first]])
-        resolve = self._render(("resolve", template_key(root), trace.policy_version), trace,
+        resolve = self._render(("resolve", template_key(root), version), trace,
                                lambda: compile_resolve(root, index))
         try:
             resolved_rows = await self._query(resolve.bind(citizen=_citizen(root)), requester,
@@ -444,7 +414,7 @@ class CitizenViewService:
         known_down = status.known_down() - registry if status is not None and degrade else set()
         skipped = {d for d, catalogs in links.items() if catalogs & known_down}
         try:
-            fetched_rows = await self._fetch(root, resolved, skipped, requester, trace, deadline)
+            fetched_rows = await self._fetch(root, resolved, skipped, authorized, trace, deadline)
         except EngineError as error:
             if type(error) is not EngineError or status is None:
                 raise  # a timeout, or the engine itself down: no department to blame
@@ -459,7 +429,7 @@ class CitizenViewService:
                 raise DepartmentUnavailable(sorted(down)[0]) from None
             skipped = now_skipped
             known_down = down
-            fetched_rows = await self._fetch(root, resolved, skipped, requester, trace, deadline)
+            fetched_rows = await self._fetch(root, resolved, skipped, authorized, trace, deadline)
 
         fetched = {row[-1]: tuple(row[:-1]) for row in fetched_rows}
         position = {department: i for i, department in enumerate(linked)}
@@ -480,7 +450,7 @@ class CitizenViewService:
         return rows, has_next, missing
 
     async def _fetch(self, root: CitizenLookup | CitizenPage, resolved: Resolved,
-                     skipped: set[str], requester: Requester, trace: Trace,
+                     skipped: set[str], authorized: AuthorizedPlan, trace: Trace,
                      deadline: float) -> list[tuple[Any, ...]]:
         """The fetch step; departments in `skipped` are given no ids, so nothing is read there."""
         if skipped:
@@ -488,18 +458,19 @@ class CitizenViewService:
             resolved = Resolved(resolved.departments, tuple(
                 (citizen, tuple(i if kept else None for i, kept in zip(ids, keep, strict=True)))
                 for citizen, ids in resolved.rows))
-        index = self._person_index(trace)
+        index = authorized.plan.person_index
         # The rendered fetch depends on which departments have ids, not on the ids themselves.
         shape_key = tuple(bool(ids) for ids in resolved.ids_by_department().values())
         fetch = self._render(("fetch", template_key(root), resolved.departments, shape_key,
-                              trace.policy_version), trace,
+                              authorized.policy_version), trace,
                              lambda: compile_fetch(root, resolved, index, self.pseudonym_key))
-        return await self._query(fetch.bind(resolved=resolved), requester, trace, deadline,
+        return await self._query(fetch.bind(resolved=resolved), authorized.requester, trace,
+                                 deadline,
                                  "fetch")
 
-    async def _run(self, root: CitizenLookup | CitizenPage, requester: Requester,
+    async def _run(self, root: CitizenLookup | CitizenPage, authorized: AuthorizedPlan,
                    trace: Trace, deadline: float) -> Any:
-        rows, has_next, missing = await self._rows(root, requester, trace, deadline)
+        rows, has_next, missing = await self._rows(root, authorized, trace, deadline)
         started = time.perf_counter()
         trace.citizen_ids.extend(str(row[-1]) for row in rows)
         if isinstance(root, CitizenLookup):

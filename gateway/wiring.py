@@ -13,7 +13,6 @@ from gateway import logs
 from gateway.app import create_app
 from gateway.audit import AuditLog
 from gateway.auth import TokenVerifier
-from gateway.authorize import AuthorizedPlan, Refused, authorize
 from gateway.backpressure import EngineSlots, RateLimiter
 from gateway.contract import Contract, load_contract
 from gateway.degraded import DepartmentStatus, probe_tables
@@ -22,14 +21,11 @@ from gateway.engine.trino import TrinoEngine
 from gateway.errors import ConfigError, GatewayError
 from gateway.explorer import explorer_routes
 from gateway.governance_page import governance_routes
-from gateway.ir import OperationPlan
 from gateway.limits import Limits
 from gateway.metrics import GatewayMetrics
-from gateway.policy_objects import INTROSPECTION
 from gateway.policy_store import PolicyStore
-from gateway.requester import Requester
 from gateway.schema import build_executable_schema
-from gateway.service import CitizenViewService, Hardening, Trace
+from gateway.service import CitizenViewService, Hardening
 from gateway.settings import DEV_SECRET, Settings
 
 log = logging.getLogger(__name__)
@@ -91,43 +87,11 @@ def build_gateway(settings: Settings, engine: Engine | None = None) -> Gateway:
                                    ttl=settings.department_status_ttl_seconds,
                                    timeout=settings.probe_timeout_seconds, on_probe=metrics.probe)
 
-    def authorize_step(plan: OperationPlan, requester: Requester, trace: Trace) -> OperationPlan:
-        policy = policies.current()
-        trace.policy_version = policy.version
-        try:
-            authorized = authorize(plan, requester, policy)
-        except Refused as refused:
-            trace.decisions = refused
-            raise
-        trace.decisions = authorized
-        return authorized.plan
-
-    def audit_step(requester: Requester, trace: Trace, outcome: str,
-                   error: GatewayError | None) -> None:
-        decisions: Any = trace.decisions
-        verdicts = decisions.verdicts if decisions is not None else ()
-        refusals = decisions.refusals if isinstance(decisions, Refused) else ()
-        rows = decisions.rows if isinstance(decisions, AuthorizedPlan) else ()
-        audit.record(
-            requester, operation=trace.operation_hash, policy_version=trace.policy_version,
-            outcome=outcome if error is None else f"{outcome}:{error.code}",
-            citizen_ids=trace.citizen_ids, verdicts=verdicts, refusals=refusals, rows=rows,
-            missing=trace.missing,
-        )
-
-    def introspection_allowed(requester: Requester) -> bool:
-        try:
-            decisions = policies.current().decisions(requester.roles, requester.purpose)
-            return decisions.field(INTROSPECTION).decision == "clear"
-        except Exception:  # noqa: BLE001 - an unknown role: the authorizer says why
-            return False
-
     service = CitizenViewService(
-        contract, schema, engine, authorize_step,
+        contract, schema, engine, policies.current,
         cursor_key=_secret(settings, settings.cursor_key, "cursor_key").encode(),
         pseudonym_key=_secret(settings, settings.pseudonym_key, "pseudonym_key"),
         limits=Limits.from_settings(settings),
-        introspection_allowed=introspection_allowed,
         hardening=Hardening(
             request_timeout=settings.request_timeout_seconds,
             slots=EngineSlots(settings.max_engine_queries_in_flight, settings.engine_queue_size,
@@ -149,7 +113,7 @@ def build_gateway(settings: Settings, engine: Engine | None = None) -> Gateway:
         return checks
 
     pages = explorer_routes() + governance_routes(policies)
-    app = create_app(service, verifier.verify, audit_step, pages, readiness,
+    app = create_app(service, verifier.verify, audit.record_request, pages, readiness,
                      metrics=metrics if settings.metrics_enabled else None,
                      rate_limiter=RateLimiter(settings.rate_limit_per_second,
                                               settings.rate_limit_burst),
