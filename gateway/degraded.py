@@ -55,12 +55,12 @@ def probe_tables(contract: Contract) -> dict[str, Table]:
     return tables
 
 
-def probe_sql(table: Table, dialect: str) -> str:
-    query = exp.select(exp.Literal.number(1)).from_(exp.Table(
+def probe_query(table: Table) -> exp.Select:
+    """SELECT 1 FROM the table LIMIT 1: one row read in the department's own database."""
+    return exp.select(exp.Literal.number(1)).from_(exp.Table(
         this=exp.to_identifier(table.table, quoted=True),
         db=exp.to_identifier(table.schema, quoted=True),
         catalog=exp.to_identifier(table.catalog, quoted=True))).limit(1)
-    return query.sql(dialect=dialect)
 
 
 @dataclass
@@ -102,7 +102,7 @@ class DepartmentStatus:
             started = time.perf_counter()
             at = time.monotonic()  # a verdict dates from when its probe began
             try:
-                self.engine.run(probe_sql(self.tables[department], self.engine.dialect),
+                self.engine.run(self.engine.render(probe_query(self.tables[department])),
                                 PROBE_USER, timeout=timeout)
                 up = True
             except EngineUnavailable:

@@ -42,7 +42,6 @@ from gateway.compile import (
     Resolved,
     Statement,
     bind,
-    bind_tree,
     compile_fetch,
     compile_resolve,
     compile_single,
@@ -128,24 +127,16 @@ def without_suggestions(message: str) -> str:
 
 @dataclass(frozen=True)
 class _Rendered:
-    """What the executor needs of a compiled statement: its SQL and how to read its columns.
-    The sqlglot tree is kept only where the engine needs it (a full view's tree weighs ~400 KiB,
-    its SQL a few KiB)."""
+    """What the executor needs of a compiled statement: its SQL as the engine rendered it and how
+    to read its columns. Never the sqlglot tree (a full view's weighs ~400 KiB, its SQL a few)."""
 
     sql: str  # with the id lists still to bind (compile.bind)
     cursor_kinds: tuple[Any, ...]
     departments: tuple[str, ...]
     statement_markers: tuple[tuple[str, int], ...]
-    tree: Any  # kept only for engines that rewrite the tree while rendering (see `bind`)
-    dialect: Any = None
 
     def bind(self, *, citizen: int | None = None, resolved: Resolved | None = None) -> str:
-        """The SQL with the ids in. Engines that render plain SQL get the cached text with the
-        integer lists filled in; engines whose rendering rewrites the tree (DuckDB's pushdown
-        reads the literal lists) render it again with the lists in place."""
-        if self.dialect is not None:
-            return str(bind_tree(self.tree, citizen=citizen, resolved=resolved)
-                       .sql(dialect=self.dialect))
+        """The cached text with the integer id lists filled in."""
         return bind(self.sql, dict(self.statement_markers), citizen=citizen, resolved=resolved)
 
 
@@ -251,12 +242,8 @@ class CitizenViewService:
             return cached
         started = time.perf_counter()
         statement = make()
-        rewrites = not getattr(self.engine, "binds_rendered_sql", False)
-        rendered = _Rendered("" if rewrites else statement.tree.sql(dialect=self.engine.dialect),
-                             statement.cursor_kinds, statement.departments,
-                             tuple(statement.markers.items()),
-                             statement.tree if rewrites else None,
-                             self.engine.dialect if rewrites else None)
+        rendered = _Rendered(self.engine.render(statement.tree), statement.cursor_kinds,
+                             statement.departments, tuple(statement.markers.items()))
         trace.timed("compile", started)
         self.rendered.put(key, rendered)
         return rendered

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from sqlglot import exp
+
 from gateway.requester import Requester
 
 
@@ -16,7 +18,10 @@ class EngineResult:
 
 
 class Engine(Protocol):
-    dialect: str  # the sqlglot dialect the statement is rendered in
+    def render(self, tree: exp.Expr) -> str:
+        """The compiled tree as this engine's SQL text (the service caches it per plan shape
+        and binds the id lists into the text: compile.bind)."""
+        ...
 
     def run(self, sql: str, requester: Requester, *, timeout: float | None = None) -> EngineResult:
         """Rows of `sql`, run as `requester`. `timeout` (seconds; None: the engine's own

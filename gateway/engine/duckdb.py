@@ -27,9 +27,10 @@ import uuid
 from typing import Any
 
 import duckdb
+from sqlglot import exp
 
 from gateway.engine import EngineResult
-from gateway.engine.duckdb_dialect import dialect_for
+from gateway.engine.duckdb_dialect import render
 from gateway.engine.duckdb_pushdown import Catalog, PushdownError
 from gateway.engine.duckdb_sources import (
     Source,
@@ -49,10 +50,6 @@ _PROBES = {"postgres": "postgres_query", "mysql": "mysql_query", "sqlite": "sqli
 
 
 class DuckDBEngine:
-    # The service renders a plan's SQL once and fills the id lists into the text (compile.bind):
-    # the dialect's program carries each list marker exactly once (duckdb_pushdown.py).
-    binds_rendered_sql = True
-
     def __init__(self, settings: Settings, departments: list[str]) -> None:
         self.settings = settings
         self.departments = departments
@@ -91,7 +88,6 @@ class DuckDBEngine:
             raise SourceError(f"cannot open {', '.join(unattached)}")
         self.catalogs = {source.catalog: Catalog(source.kind, self._sqlite_columns(source))
                          for source in self.sources}
-        self.dialect = dialect_for(self.catalogs)
         self._idle: queue.LifoQueue[Any] = queue.LifoQueue()
         self._keep = max(2, settings.duckdb_connections)
 
@@ -160,6 +156,11 @@ class DuckDBEngine:
             connection.close()
 
     # ---------------------------------------------------------------- the engine protocol
+
+    def render(self, tree: exp.Expr) -> str:
+        """The pushdown program carries each id-list marker exactly once, so the service can
+        render a plan once and bind the lists into the text (compile.bind)."""
+        return render(tree, self.catalogs)
 
     def run(self, sql: str, requester: Requester, *, timeout: float | None = None) -> EngineResult:
         seconds = self.settings.query_timeout_seconds

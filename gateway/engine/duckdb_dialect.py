@@ -1,10 +1,10 @@
 """The compiled statement in DuckDB's SQL: sqlglot's `duckdb` dialect, plus what differs here.
 
-The compiler builds ONE sqlglot tree per step for every engine; Trino gets it in the `trino`
-dialect, DuckDB in a dialect made by `dialect_for(catalogs)` (one per attached configuration,
-registered with sqlglot under its own name, since the engine protocol names dialects by string).
-Its differences, each checked against Trino (tests/unit/test_duckdb_dialect.py, and end to end in
-tests/integration/test_differential.py):
+The compiler builds ONE sqlglot tree per step for every engine; each engine renders it
+(`Engine.render`): Trino in the `trino` dialect, DuckDB with `render(tree, catalogs)` below, the
+pushdown pass first and then this one static dialect. Its differences, each checked against
+Trino (tests/unit/test_duckdb_dialect.py, and end to end in tests/integration/
+test_differential.py):
 
 - LPAD takes an INTEGER length in DuckDB; LENGTH gives a BIGINT (the `partial` mask).
 - LIKE ... ESCAPE: the compiler's `startsWith` escapes `%`, `_` and `\\` and asks for ESCAPE '\\';
@@ -23,9 +23,7 @@ the age band's integer arithmetic.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
-from typing import Any, ClassVar
 
 from sqlglot import exp
 from sqlglot.dialects.duckdb import DuckDB
@@ -35,9 +33,7 @@ from gateway.engine.duckdb_pushdown import Catalog, program
 
 
 class CitizenDuckDB(DuckDB):
-    """DuckDB over the attached department catalogs (`CATALOGS`, set per configuration)."""
-
-    CATALOGS: ClassVar[Mapping[str, Catalog]] = {}
+    """sqlglot's DuckDB with the differences above; sqlglot registers it as "citizenduckdb"."""
 
     class Generator(DuckDBGenerator):
         def pad_sql(self, expression: exp.Pad) -> str:
@@ -56,21 +52,15 @@ class CitizenDuckDB(DuckDB):
                 return like
             return f"{like} ESCAPE {self.sql(escape)}"
 
-    def generate(self, expression: exp.Expr, copy: bool = True, **opts: Any) -> str:
-        if not isinstance(expression, exp.Select) or not self.CATALOGS:
-            rendered: str = super().generate(expression, copy=copy, **opts)
-            return rendered
-        generator = self.generator(**opts)
-        return ";\n".join(generator.generate(statement, copy=False)
-                          for statement in program(expression, self.CATALOGS))
+
+DIALECT = CitizenDuckDB()
 
 
-def dialect_for(catalogs: Mapping[str, Catalog]) -> str:
-    """The sqlglot dialect name rendering statements for these attached catalogs."""
-    description = repr(sorted((name, catalog.kind, sorted(
-        (table, sorted(columns.items())) for table, columns in catalog.columns.items()))
-        for name, catalog in catalogs.items()))
-    digest = hashlib.sha256(description.encode()).hexdigest()[:12]
-    name = f"CitizenDuckDB_{digest}"
-    type(name, (CitizenDuckDB,), {"CATALOGS": dict(catalogs), "__module__": __name__})
-    return name.lower()  # sqlglot registers a dialect class under its lower-cased name
+def render(tree: exp.Expr, catalogs: Mapping[str, Catalog], *, pretty: bool = False) -> str:
+    """The statement as DuckDB runs it over these attached catalogs: for a query, the pushdown
+    program (duckdb_pushdown.py: `SET VARIABLE` stages, then the query) joined by ";\\n"."""
+    generator = DIALECT.generator(pretty=pretty)
+    if not isinstance(tree, exp.Select) or not catalogs:
+        return generator.generate(tree, copy=True)
+    return ";\n".join(generator.generate(statement, copy=False)
+                      for statement in program(tree, catalogs))

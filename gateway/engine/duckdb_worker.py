@@ -38,8 +38,10 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
+from sqlglot import exp
+
 from gateway.engine import EngineResult
-from gateway.engine.duckdb_dialect import dialect_for
+from gateway.engine.duckdb_dialect import render
 from gateway.engine.duckdb_pushdown import Catalog
 from gateway.engine.duckdb_sources import SourceError
 from gateway.errors import EngineError, EngineTimeout, EngineUnavailable, GatewayError
@@ -85,7 +87,6 @@ class SupervisedDuckDB:
         self.crashes = 0  # children lost since start (for tests and metrics)
         worker, catalogs = self._start()  # a bad connector or SQLite file fails start-up here
         self.catalogs: dict[str, Catalog] = catalogs
-        self.dialect = dialect_for(catalogs)
         self._worker: _Worker | None = worker
         self._ready.set()
         self._listen(worker)
@@ -215,6 +216,9 @@ class SupervisedDuckDB:
             kind, message, extensions = call.reply[1:]
             raise _ERRORS.get(kind, EngineError)(message, extensions=extensions)
         return call.reply
+
+    def render(self, tree: exp.Expr) -> str:
+        return render(tree, self.catalogs)  # here: the child only runs the text
 
     def run(self, sql: str, requester: Requester, *, timeout: float | None = None) -> EngineResult:
         seconds = self.settings.query_timeout_seconds

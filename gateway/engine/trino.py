@@ -24,6 +24,7 @@ from typing import Any
 import requests
 import trino
 from requests.adapters import HTTPAdapter
+from sqlglot import exp
 from trino.exceptions import HttpError, TrinoConnectionError, TrinoQueryError
 
 from gateway.engine import EngineResult
@@ -44,8 +45,6 @@ def _cause(error: BaseException) -> BaseException:
 
 
 class TrinoEngine:
-    dialect = "trino"
-    binds_rendered_sql = True  # the rendered SQL is cached per plan and the id lists filled in
 
     def __init__(self, settings: Settings, departments: list[str]) -> None:
         self.settings = settings
@@ -55,6 +54,9 @@ class TrinoEngine:
         pool = settings.max_engine_queries_in_flight + len(departments) + 4
         self.http.mount("http://", HTTPAdapter(pool_connections=1, pool_maxsize=pool))
         self.http.mount("https://", HTTPAdapter(pool_connections=1, pool_maxsize=pool))
+
+    def render(self, tree: exp.Expr) -> str:
+        return tree.sql(dialect="trino")
 
     def close(self) -> None:
         self.http.close()
