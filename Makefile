@@ -24,8 +24,9 @@ test: up
 	$(VENV)/bin/pytest tests
 
 lint:
-	$(VENV)/bin/ruff check gateway council stack tests
+	$(VENV)/bin/ruff check gateway council stack tests bench
 	$(VENV)/bin/mypy gateway
+	$(VENV)/bin/vulture gateway scripts/vulture_allow.py --min-confidence 60 --exclude gateway/static
 
 # The one-command demo, from a fresh clone: a virtualenv with the project (`pip install -e .`,
 # which needs PyPI or a local wheel cache/find-links; nothing else touches the network), then

@@ -162,7 +162,7 @@ class TableLoader:
                     (warnings,) = cur.fetchone()
                     if warnings:
                         cur.execute("SHOW WARNINGS LIMIT 1")
-                        level, code, message = cur.fetchone()
+                        _level, _code, message = cur.fetchone()
                         raise LoadFailed(f"{warnings} warnings, first: {message}")
                 for statement in self.table.after_load:
                     cur.execute(statement)

@@ -43,13 +43,6 @@ def record_hash(record: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical({k: v for k, v in record.items() if k != "hash"})).hexdigest()
 
 
-def operation_hash(query: str, operation_name: str | None = None,
-                   variables: Mapping[str, Any] | None = None) -> str:
-    """What was asked, without keeping it: SHA-256 of the document, operation and variables."""
-    payload = {"query": query, "operationName": operation_name, "variables": variables or {}}
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
-
-
 def field_summary(verdicts: Iterable[Verdict], refusals: Iterable[Refusal] = ()) -> dict[str, Any]:
     """Fields returned clear, masked (field -> mask kind) and refused, and the rule of each."""
     clear: list[str] = []

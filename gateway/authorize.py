@@ -210,9 +210,9 @@ class _Authorizer:
                    if self.decisions.field(f"{type_name}.{sort.field}").decision != "clear"]
         if unclear:
             wants_cursor = root.after is not None or any(
-                isinstance(part, EdgesPart) and any(isinstance(p, CursorPart) for p in part.parts)
-                or isinstance(part, PageInfoPart)
-                and any(isinstance(p, EndCursorPart) for p in part.parts)
+                (isinstance(part, EdgesPart) and any(isinstance(p, CursorPart) for p in part.parts))
+                or (isinstance(part, PageInfoPart)
+                and any(isinstance(p, EndCursorPart) for p in part.parts))
                 for part in root.parts)
             if wants_cursor:
                 for sort in unclear:

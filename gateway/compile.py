@@ -59,8 +59,6 @@ RANK = "__rank"
 MARKER = "__bind_"  # a quoted identifier marking where `bind` puts a list of integer ids
 PARENT_KEY = "__parent"
 ITEMS = "__items"
-LINK_CITIZEN = "__citizen"
-LINK_LOCAL = "__local"
 
 _SQL_TYPES: dict[str, Any] = {  # GraphQL kind -> sqlglot DataType.Type
     "id": exp.DataType.Type.VARCHAR,
@@ -133,7 +131,6 @@ class Statement:
     """What the executor needs: the sqlglot tree and how to read its result columns."""
 
     tree: exp.Select
-    node_columns: int  # the first N columns are JSON texts (one per view)
     cursor_kinds: tuple[Kind, ...] = ()  # then the sort key of each row, for cursors
     departments: tuple[str, ...] = ()
     markers: dict[str, int] = field(default_factory=dict)  # id lists to bind, and their uses
@@ -398,11 +395,10 @@ class Compiler:
         child = _Relation(alias, nested.table_key, literal_ids=(
             f"ids_{nested.via.department}" if isinstance(nested.via, ViaPersonIndex) else ""))
         row, row_type = self.row(child, nested.selections)
-        on = exp.EQ(this=_col(alias if not nested.many else "", own_column),
-                    expression=_col(join_source, parent_key_column))
+        # The left side is the record's own key, or for a list the key of its aggregate (below).
+        on = exp.EQ(this=_col(alias, own_column), expression=_col(join_source, parent_key_column))
 
         if not nested.many:
-            on.set("this", _col(alias, own_column))
             parent.joins.append(exp.Join(this=exp.Table(this=_ident(alias)), on=on, side="LEFT"))
             parent.joins.extend(child.joins)
             present = exp.Not(this=exp.Is(this=_col(alias, nested.table_key), expression=exp.Null()))
@@ -501,7 +497,7 @@ class Compiler:
         projections.append(exp.alias_(_col("t", root.table_key), _ident("citizen")))
         assert not relation.joins, "citizen-level fields other than department links are columns"
         select.set("expressions", projections)
-        return Statement(select, len(views), tuple(sort.kind for sort in order),
+        return Statement(select, tuple(sort.kind for sort in order),
                          tuple(sorted(self.departments)), dict(self.markers))
 
     def resolve(self, root: CitizenLookup | CitizenPage) -> Statement:
@@ -531,7 +527,7 @@ class Compiler:
                                           side="LEFT"), copy=False)
             projections.append(_col(link, index.local_key))
         select.set("expressions", [exp.alias_(p, _ident(f"c{i}")) for i, p in enumerate(projections)])
-        return Statement(select, 0, tuple(sort.kind for sort in order), tuple(links),
+        return Statement(select, tuple(sort.kind for sort in order), tuple(links),
                          dict(self.markers))
 
     def fetch(self, root: CitizenLookup | CitizenPage, resolved: Resolved) -> Statement:
@@ -566,7 +562,7 @@ class Compiler:
         columns = [_ident(name) for name in ("position", "citizen", *map(_link_column, departments))]
         tree = self._finish(exp.Subquery(this=values, alias=exp.TableAlias(
             this=_ident(mapping), columns=columns)), relation.joins, projections)
-        return Statement(tree, len(views), (), tuple(sorted(self.departments)), dict(self.markers))
+        return Statement(tree, (), tuple(sorted(self.departments)), dict(self.markers))
 
     @staticmethod
     def _order_by(alias: str, order: tuple[Sort, ...]) -> exp.Order:

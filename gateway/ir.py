@@ -6,7 +6,7 @@ planner, the authorizer and the compiler meet here and nowhere else.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 Kind = Literal["id", "string", "int", "float", "boolean", "date", "enum"]
@@ -227,4 +227,3 @@ Root = CitizenLookup | CitizenPage | TypenameRoot | IntrospectionRoot
 class OperationPlan:
     roots: tuple[Root, ...]
     person_index: PersonIndexRef
-    notes: tuple[str, ...] = field(default=())

@@ -65,8 +65,14 @@ from gateway.ir import (
     Selection,
 )
 
-__all__ = ["Limits", "limit_rules", "check_document_size", "check_list_sizes",
-           "check_filter_values", "measure"]
+__all__ = [
+    "Limits",
+    "check_document_size",
+    "check_filter_values",
+    "check_list_sizes",
+    "limit_rules",
+    "measure",
+]
 
 
 @dataclass(frozen=True)

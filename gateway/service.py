@@ -6,7 +6,6 @@ cached (validated documents; rendered SQL per authorized root) and times every s
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 import time
@@ -76,7 +75,7 @@ from gateway.metrics import GatewayMetrics
 from gateway.plan import Planner, coerce_variables, select_operation
 from gateway.policy import Policy
 from gateway.requester import Requester
-from gateway.trace import GraphQLRequest, Trace
+from gateway.trace import GraphQLRequest, Trace, operation_hash
 
 log = logging.getLogger(__name__)
 
@@ -254,7 +253,7 @@ class CitizenViewService:
                       trace: Trace) -> dict[str, Any]:
         """The `data` of the response; raises GatewayError for anything the client must be told.
         A partial answer (a department down) leaves its errors and department status in `trace`."""
-        trace.operation_hash = hashlib.sha256(request.query.encode()).hexdigest()[:16]
+        trace.operation_hash = operation_hash(request.query, request.operation_name)
         policy = self.policy()  # one snapshot decides validation and authorization alike
         document = self.document(request, trace, introspection_allowed(policy, requester))
         started = time.perf_counter()

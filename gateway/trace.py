@@ -7,6 +7,8 @@ Refused error. No stage reads a result of another stage back out of it.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -47,3 +49,11 @@ class Trace:
         now = time.perf_counter()
         self.stages[stage] = self.stages.get(stage, 0.0) + (now - started) * 1000
         return now
+
+
+def operation_hash(query: str, operation_name: str | None = None) -> str:
+    """What was asked, without keeping it: 16 hex digits of SHA-256 over the document and the
+    operation chosen in it (two operations of one document differ). The variables are left out:
+    the same question about another citizen is the same operation (the citizens are recorded)."""
+    payload = {"query": query, "operationName": operation_name}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]

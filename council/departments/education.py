@@ -67,10 +67,10 @@ class Enrolment:
 
 _SAINTS = ("Mary's", "Joseph's", "Peter's", "Anne's", "John's", "Michael's", "Patrick's",
            "Thomas More", "Bede's", "Augustine's", "Teresa's", "Chad's", "Edmund's")
-_PLACES = tuple(w[0].replace("'s", "s") for w in WARDS) + (
-    "Oakwood", "Meadowbank", "Hillcrest", "Parkside", "Brookfield", "Westfield", "Greenacres",
-    "Beechwood", "Moorside", "Highfields", "Woodlands", "Lakeside", "Springfield", "Fairfield",
-)
+_PLACES = (*(w[0].replace("'s", "s") for w in WARDS),
+           "Oakwood", "Meadowbank", "Hillcrest", "Parkside", "Brookfield", "Westfield",
+           "Greenacres", "Beechwood", "Moorside", "Highfields", "Woodlands", "Lakeside",
+           "Springfield", "Fairfield")
 
 
 def build_schools(rng: Random, citizens: int) -> dict[str, list[School]]:

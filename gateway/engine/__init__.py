@@ -28,10 +28,6 @@ class Engine(Protocol):
         setting) bounds the whole query: over it, EngineTimeout, and the query is cancelled."""
         ...
 
-    def readiness(self) -> dict[str, str]:
-        """Each department catalog: "ok" or a one-line reason it does not answer."""
-        ...
-
     def close(self) -> None:
         """Release connections, threads and processes (at the gateway's shutdown)."""
         ...

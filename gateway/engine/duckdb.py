@@ -46,7 +46,6 @@ from gateway.settings import Settings
 log = logging.getLogger(__name__)
 
 _REATTACH_SECONDS = 5.0  # a department that could not be attached is tried again after this
-_PROBES = {"postgres": "postgres_query", "mysql": "mysql_query", "sqlite": "sqlite_query"}
 
 
 class DuckDBEngine:
@@ -219,26 +218,6 @@ class DuckDBEngine:
         log.debug("duckdb query %s for %s (%s, %s): %d rows in %.1f ms", query_id, requester.user,
                   ",".join(requester.roles), requester.purpose, len(rows), elapsed)
         return EngineResult(rows, query_id, elapsed)
-
-    def readiness(self) -> dict[str, str]:
-        """Each department: a one-row query run in the department's own database."""
-        self._retry_attachments()
-        status: dict[str, str] = {}
-        probe = Requester("citizen-gateway-readiness", (), "operations")
-        timeout = float(getattr(self.settings, "probe_timeout_seconds", 3.0))
-        for source in self.sources:
-            reason = self.attached.get(source.catalog)
-            if reason is not None:
-                status[source.catalog] = f"not attached: {reason}"
-                continue
-            function = _PROBES[source.kind]
-            try:
-                self.run(f"SELECT 1 FROM {function}('{source.catalog}', 'SELECT 1')", probe,
-                         timeout=timeout)
-                status[source.catalog] = "ok"
-            except EngineError as error:
-                status[source.catalog] = error.message
-        return status
 
     def close(self) -> None:
         while True:

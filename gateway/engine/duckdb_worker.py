@@ -230,11 +230,6 @@ class SupervisedDuckDB:
         _, rows, query_id = self._call(("run", sql, requester, seconds), seconds)
         return EngineResult(rows, query_id, (time.perf_counter() - started) * 1000)
 
-    def readiness(self) -> dict[str, str]:
-        status: dict[str, str] = self._call(("readiness",), self.settings.probe_timeout_seconds
-                                             * max(1, len(self.departments)))[1]
-        return status
-
     @property
     def pid(self) -> int | None:
         """The child's process id (None while it is being replaced)."""
@@ -284,15 +279,12 @@ def serve(channel: Connection) -> None:
     channel.send(("ready", engine.catalogs))
     send_lock = threading.Lock()
 
-    def answer(call_id: int, kind: str, *arguments: Any) -> None:
+    def answer(call_id: int, _kind: str, *arguments: Any) -> None:
         reply: tuple[Any, ...]
         try:
-            if kind == "run":
-                sql, requester, seconds = arguments
-                result = engine.run(sql, requester, timeout=seconds)
-                reply = ("rows", result.rows, result.query_id)
-            else:
-                reply = ("readiness", engine.readiness())
+            sql, requester, seconds = arguments
+            result = engine.run(sql, requester, timeout=seconds)
+            reply = ("rows", result.rows, result.query_id)
         except GatewayError as error:
             reply = ("error", type(error).__name__, error.message, error.extra)
         except Exception:  # noqa: BLE001 - reported to the caller as an engine error, logged here

@@ -126,15 +126,3 @@ class TrinoEngine:
         if expired.is_set():  # cancelled by the watch: whatever came back is not the answer
             raise EngineTimeout("the query took longer than the gateway allows")
         return EngineResult(rows, cursor.query_id, (time.perf_counter() - started) * 1000)
-
-    def readiness(self) -> dict[str, str]:
-        status: dict[str, str] = {}
-        probe = Requester("citizen-gateway-readiness", (), "operations")
-        for department in self.departments:
-            try:
-                self.run(f'SHOW SCHEMAS FROM "{department}"', probe,
-                         timeout=self.settings.probe_timeout_seconds)
-                status[department] = "ok"
-            except EngineError as error:
-                status[department] = error.message
-        return status

@@ -90,7 +90,7 @@ def _loopback(address: str) -> bool:
     """A /proc/net/tcp[6] address (hex IP:port) on 127.0.0.1, ::1 or ::ffff:127.0.0.1."""
     ip = address.split(":")[0]
     return ip == "0100007F" or ip == "00000000000000000000000001000000" or \
-        ip.endswith("0100007F") and ip.startswith("0000000000000000FFFF0000")
+        (ip.endswith("0100007F") and ip.startswith("0000000000000000FFFF0000"))
 
 
 def test_fresh_virtualenv_demo_answers_with_no_servers_and_no_network(tmp_path: Path) -> None:

@@ -122,7 +122,7 @@ def test_a_query_over_time_is_504_at_the_configured_time(
         assert queries[1][1] in ("EXCEEDED_TIME_LIMIT", "USER_CANCELED"), queries
         again = live.post(FULL_VIEW, {"id": str(citizen)}, user=user)
         assert again.status_code == 200 and "errors" not in again.json()
-        record = [r for r in live.gateway.audit.records() if r["user"] == user][0]
+        record = next(r for r in live.gateway.audit.records() if r["user"] == user)
         assert record["outcome"] == "failed:ENGINE_TIMEOUT"
 
 

@@ -85,7 +85,7 @@ def role_schema(live: LiveGateway, role: str, purpose: str) -> graphql.GraphQLSc
                 continue
             prefix = QUERY if name == "Query" else name
             fields = tuple(field for field in definition.fields or ()
-                           if name not in contract.objects and name != "Query"
+                           if (name not in contract.objects and name != "Query")
                            or decisions.field(f"{prefix}.{field.name.value}").decision != "deny")
             if name == "Query":  # random cursors are only ever refused (BAD_CURSOR): leave them out
                 fields = tuple(_without_argument(field, "after") for field in fields)

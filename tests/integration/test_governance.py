@@ -22,7 +22,7 @@ from gateway_server import REPO, LiveGateway, live_gateway
 from reference import Reference
 
 sys.path.insert(0, str(REPO / "tests" / "unit"))
-from test_authorize_truth_table import PATHS, ROWS  # noqa: E402
+from test_authorize_truth_table import PATHS, ROWS
 
 pytestmark = pytest.mark.integration
 
@@ -332,7 +332,7 @@ def test_errors_and_suggestions_name_no_hidden_field(council_gateway: LiveGatewa
 
 def test_introspection_reveals_the_schema_but_no_values(council_gateway: LiveGateway,
                                                         masked_ni: tuple[int, str]) -> None:
-    citizen, ni = masked_ni
+    _citizen, ni = masked_ni
     response = council_gateway.post('{ __type(name: "Citizen") { fields { name description } } '
                                     "__schema { queryType { name } } }",
                                     roles=("analyst",), purpose="service_planning")

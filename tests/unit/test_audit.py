@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from gateway.audit import GENESIS, AuditLog, operation_hash, record_hash
+from gateway.audit import GENESIS, AuditLog, record_hash
 from gateway.authorize import Refusal
 from gateway.policy import RowVerdict, Verdict
 from gateway.requester import Requester
+from gateway.trace import operation_hash
 
 ALICE = Requester("alice", ("caseworker",), "direct_care", (("team", "north-children"),))
 VERDICTS = (
@@ -43,6 +44,8 @@ def test_a_record_says_who_why_what_and_which_fields(tmp_path: Path) -> None:
     assert record["purpose"] == "direct_care" and record["attributes"] == {"team": "north-children"}
     assert record["policy"] == "v1" and record["outcome"] == "answered"
     assert record["citizens"] == ["7", "12"]
+    assert record["operation"] == operation_hash("{ citizen(id: 7) { givenName } }")
+    assert len(record["operation"]) == 16
     assert record["fields"]["clear"] == ["Citizen.givenName"]
     assert record["fields"]["masked"] == {"Citizen.niNumber": "partial"}
     assert record["fields"]["rules"]["Citizen.niNumber"].startswith("policy.csv:53")
@@ -50,7 +53,7 @@ def test_a_record_says_who_why_what_and_which_fields(tmp_path: Path) -> None:
                                "reason": "policy.csv:48"}]
     assert record["seq"] == 1 and record["prev"] == GENESIS
     assert record["hash"] == record_hash(record)
-    assert len(record["operation"]) == 64 and "givenName" not in record["operation"]
+    assert len(record["operation"]) == 16 and "givenName" not in record["operation"]
 
 
 def test_a_refused_request_records_the_refused_fields(tmp_path: Path) -> None:

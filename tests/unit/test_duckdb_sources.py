@@ -80,7 +80,7 @@ def test_bad_connector_files_are_refused_with_the_reason(properties: dict[str, s
 def test_a_missing_connector_file_or_sqlite_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(SourceError, match="no connector file for department health"):
         from_connectors(tmp_path, ["health"], {})
-    with pytest.raises(SourceError, match="health.sqlite"):
+    with pytest.raises(SourceError, match=r"health\.sqlite"):
         from_sqlite_dir(tmp_path, ["health"])
 
 

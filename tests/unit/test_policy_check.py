@@ -114,7 +114,7 @@ def test_a_broken_model_is_refused(model: str, expected: str, tmp_path: Path,
 def test_a_missing_file_is_refused(tmp_path: Path, contract: Contract) -> None:
     directory = copy_policies(tmp_path)
     (directory / "policy.csv").unlink()
-    with pytest.raises(PolicyError, match="policy.csv: missing"):
+    with pytest.raises(PolicyError, match=r"policy\.csv: missing"):
         read_policy(directory, contract)
 
 
