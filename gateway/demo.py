@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gateway.auth import issue_token
-from gateway.settings import REPO_ROOT, Settings
+from gateway.settings import SHIPPED, Settings
 
 HOST = "127.0.0.1"  # the demo listens on loopback only
 DEFAULT_CITIZENS = 2000
@@ -65,7 +65,7 @@ def demo_settings(directory: Path, port: int) -> Settings:
     return Settings(
         engine="duckdb", duckdb_sqlite_dir=directory, dev_mode=True,
         listen_host=HOST, listen_port=port,
-        policy_dir=REPO_ROOT / "policies", contract_path=REPO_ROOT / "schema.graphql",
+        policy_dir=SHIPPED / "policies", contract_path=SHIPPED / "schema.graphql",
         audit_path=directory / "audit.jsonl", log_level="WARNING",
     )
 

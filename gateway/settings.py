@@ -5,6 +5,7 @@ Every setting is documented by its `description`; `citizen-gateway settings` pri
 
 from __future__ import annotations
 
+import importlib.resources
 from pathlib import Path
 
 from pydantic import Field, ValidationError
@@ -12,7 +13,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from gateway.errors import ConfigError
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+# What the package ships (in a checkout, links to the repository's own files; in a wheel, copies):
+# the contract, the council's example policies and the connector files. A council's deployment
+# points the settings below at its own directories instead.
+SHIPPED = Path(str(importlib.resources.files("gateway") / "shipped")).resolve()
 
 
 class Settings(BaseSettings):
@@ -21,15 +25,15 @@ class Settings(BaseSettings):
 
     listen_host: str = Field("127.0.0.1", description="Address the gateway listens on.")
     listen_port: int = Field(8000, description="Port the gateway listens on.")
-    contract_path: Path = Field(REPO_ROOT / "schema.graphql",
+    contract_path: Path = Field(SHIPPED / "schema.graphql",
                                 description="The citizen-view contract (schema.graphql).")
-    policy_dir: Path = Field(REPO_ROOT / "policies",
+    policy_dir: Path = Field(SHIPPED / "policies",
                              description="Folder of the Casbin model and policy files.")
     audit_path: Path = Field(Path("/var/tmp/citizen-gateway/audit.jsonl"),
                              description="Append-only audit log (JSON lines, hash-chained).")
 
     engine: str = Field("trino", description="Query engine: trino or duckdb.")
-    connectors_dir: Path = Field(REPO_ROOT / "connectors", description=(
+    connectors_dir: Path = Field(SHIPPED / "connectors", description=(
         "Department catalog files (<department>.properties): Trino's catalogs, and what the duckdb "
         "engine attaches (the same connection-url, user and password)."))
     duckdb_sqlite_dir: Path | None = Field(None, description=(

@@ -1,4 +1,5 @@
-"""The demo from a fresh virtualenv: `pip install` the project, `citizen-gateway demo`, ask it.
+"""The demo from a fresh virtualenv: the project's wheel installed (not editable), `citizen-gateway
+demo`, ask it.
 
 pip may use PyPI and its local cache (that is the package install). The demo itself then runs in
 a network namespace of its own (`unshare --net`: only a loopback interface, no route anywhere,
@@ -96,9 +97,19 @@ def _loopback(address: str) -> bool:
 def test_fresh_virtualenv_demo_answers_with_no_servers_and_no_network(tmp_path: Path) -> None:
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
-    install = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "-e",
-                              str(REPO)], capture_output=True, text=True, timeout=900)
+    pip = [str(venv / "bin" / "python"), "-m", "pip"]
+    # a wheel, installed as a user installs it: nothing found beside a source checkout
+    built = subprocess.run([*pip, "wheel", "-q", "--no-deps", "-w", str(tmp_path / "wheels"),
+                            str(REPO)], capture_output=True, text=True, timeout=900)
+    assert built.returncode == 0, built.stdout + built.stderr
+    [wheel] = (tmp_path / "wheels").glob("citizen_gateway-*.whl")
+    install = subprocess.run([*pip, "install", "-q", str(wheel)], capture_output=True, text=True,
+                             timeout=900)
     assert install.returncode == 0, install.stdout + install.stderr
+    shipped = subprocess.run([str(venv / "bin" / "python"), "-c",
+                              "import gateway.settings as s; print(s.SHIPPED)"],
+                             capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert shipped.returncode == 0 and str(venv) in shipped.stdout, shipped.stdout + shipped.stderr
 
     driver = tmp_path / "driver.py"
     driver.write_text(DRIVER)
