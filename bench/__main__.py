@@ -110,7 +110,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="client concurrencies to measure throughput at (1,8)")
     parser.add_argument("--paths", default="gateway,trino-sql,direct,naive,gateway-duckdb",
                         help="paths to run (gateway,trino-sql,direct,naive,gateway-duckdb; the "
-                             "last only where gateway.engine.duckdb exists)")
+                             "last only where gateway.engine.duckdb.engine exists)")
     parser.add_argument("--workloads", default=",".join(WORKLOADS),
                         help="workloads to run (lookup,caseload,analyst)")
     parser.add_argument("--profile-seconds", type=int, default=20,
@@ -220,7 +220,7 @@ class Run:
     def token(self, user: str, workload: str) -> str:
         key = (user, workload)
         if key not in self.tokens:
-            from gateway.auth import issue_token
+            from gateway.http.auth import issue_token
             from gateway.settings import Settings as GatewaySettings
 
             settings = GatewaySettings(dev_mode=True)
@@ -264,7 +264,7 @@ class Run:
             self.results["paths"]["naive"] = PATH_TEXT["naive"]
         if "gateway-duckdb" not in wanted:
             pass
-        elif importlib.util.find_spec("gateway.engine.duckdb") is not None:
+        elif importlib.util.find_spec("gateway.engine.duckdb.engine") is not None:
             embedded = servers.start_gateway(self.work, self.stack, engine="duckdb")
             self.servers.append(embedded)
             self.paths["gateway-duckdb"] = GraphQLPath("gateway-duckdb", embedded.url, self.token,
@@ -275,9 +275,9 @@ class Run:
                 "`gateway` (its own process); engine queries are not counted (not Trino).")
         else:
             self.results["paths"]["embedded engine"] = (
-                "not run: gateway.engine.duckdb does not exist yet (the path runs once it does, "
+                "not run: gateway.engine.duckdb.engine does not exist yet (the path runs once it does, "
                 "as the gateway with GATEWAY_ENGINE=duckdb).")
-            _say("note: gateway.engine.duckdb does not exist yet: the embedded-engine path is "
+            _say("note: gateway.engine.duckdb.engine does not exist yet: the embedded-engine path is "
                  "skipped")
         self.notes.append(f"Loops: --lookups {args.lookups}, --caseloads {args.caseloads} of "
                           f"{args.caseload_size}, --aggregates {args.aggregates}, --seconds "

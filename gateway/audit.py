@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gateway.authorize import AuthorizedPlan, Refusal, Refused
 from gateway.errors import GatewayError
-from gateway.policy import RowVerdict, Verdict
+from gateway.pipeline.trace import Trace
+from gateway.policy.authorize import AuthorizedPlan, Refusal, Refused
+from gateway.policy.policy import RowVerdict, Verdict
 from gateway.requester import Requester
-from gateway.trace import Trace
 
 GENESIS = "0" * 64
 _TAIL_CHUNK = 4096

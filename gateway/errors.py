@@ -54,7 +54,7 @@ class BadCursor(BadArgument):
 
 
 class LimitExceeded(BadRequest):
-    """A request over one of the gateway's limits (gateway/limits.py). `extensions.limit` names
+    """A request over one of the gateway's limits (gateway/pipeline/limits.py). `extensions.limit` names
     the limit; the configured value is not echoed."""
 
     code = "LIMIT_EXCEEDED"
@@ -134,7 +134,7 @@ class EngineUnavailable(EngineError):
 class DepartmentUnavailable(EngineUnavailable):
     """A department database does not answer. For the registry (the master person index) the
     request fails with 503; any other department is left out of the answer, with this error at
-    each path it would have filled (see gateway/degraded.py)."""
+    each path it would have filled (see gateway/pipeline/degraded.py)."""
 
     code = "DEPARTMENT_UNAVAILABLE"
 

@@ -10,22 +10,22 @@ from graphql import GraphQLSchema
 from starlette.applications import Starlette
 
 from gateway import logs
-from gateway.app import create_app
 from gateway.audit import AuditLog
-from gateway.auth import TokenVerifier
-from gateway.backpressure import EngineSlots, RateLimiter
-from gateway.contract import Contract, load_contract
-from gateway.degraded import DepartmentStatus, probe_tables
+from gateway.contract.contract import Contract, load_contract
+from gateway.contract.schema import build_executable_schema
 from gateway.engine import Engine
 from gateway.engine.trino import TrinoEngine
 from gateway.errors import ConfigError, GatewayError
-from gateway.explorer import explorer_routes
-from gateway.governance_page import governance_routes
-from gateway.limits import Limits
+from gateway.http.app import create_app
+from gateway.http.auth import TokenVerifier
+from gateway.http.explorer import explorer_routes
+from gateway.http.governance_page import governance_routes
 from gateway.metrics import GatewayMetrics
-from gateway.policy_store import PolicyStore
-from gateway.schema import build_executable_schema
-from gateway.service import CitizenViewService, Hardening
+from gateway.pipeline.backpressure import EngineSlots, RateLimiter
+from gateway.pipeline.degraded import DepartmentStatus, probe_tables
+from gateway.pipeline.limits import Limits
+from gateway.pipeline.service import CitizenViewService, Hardening
+from gateway.policy.store import PolicyStore
 from gateway.settings import DEV_SECRET, Settings
 
 log = logging.getLogger(__name__)
@@ -63,10 +63,10 @@ def _secret(settings: Settings, value: str, name: str) -> str:
 def build_engine(settings: Settings, contract: Contract) -> Engine:
     if settings.engine == "duckdb":
         if settings.duckdb_worker_process:
-            from gateway.engine.duckdb_worker import SupervisedDuckDB
+            from gateway.engine.duckdb.worker import SupervisedDuckDB
 
             return SupervisedDuckDB(settings, contract.departments())
-        from gateway.engine.duckdb import DuckDBEngine  # loads duckdb only when chosen
+        from gateway.engine.duckdb.engine import DuckDBEngine  # loads duckdb only when chosen
 
         return DuckDBEngine(settings, contract.departments())
     if settings.engine != "trino":

@@ -83,7 +83,7 @@ def seed(settings: Settings, say: Callable[[str], None] = print) -> None:
     env = dict(os.environ)
     env["COUNCIL_LOADER_PASSWORD"] = settings.loader_password
     command = [
-        sys.executable, "-m", "gateway.cli", "seed",
+        sys.executable, "-m", "gateway.cli.main", "seed",
         "--citizens", str(settings.citizens), "--seed", str(settings.seed),
         "--postgres", f"{HOST}:{settings.postgres_port}",
         "--mariadb", f"{HOST}:{settings.mariadb_port}",

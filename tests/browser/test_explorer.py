@@ -28,7 +28,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from gateway.auth import issue_token
+from gateway.http.auth import issue_token
 from stack import trino
 from stack.settings import Settings as StackSettings
 

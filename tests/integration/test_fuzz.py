@@ -25,8 +25,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import Mode, queries
 
-from gateway.contract import ColumnField, Contract
-from gateway.policy_objects import QUERY
+from gateway.contract.contract import ColumnField, Contract
+from gateway.policy.objects import QUERY
 
 pytestmark = pytest.mark.integration
 

@@ -30,7 +30,7 @@ from gateway_server import REPO, free_port, policy_dir
 from reference import FULL_VIEW
 
 from gateway.audit import AuditLog
-from gateway.auth import issue_token
+from gateway.http.auth import issue_token
 from gateway.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -77,7 +77,7 @@ def test_load_on_loopback(stack: Any, tmp_path: Path) -> None:
     log_path = tmp_path / "gateway.log"
     with open(log_path, "wb") as log:
         server = subprocess.Popen(
-            [sys.executable, "-m", "gateway.cli", "serve", "--port", str(port)], env=env,
+            [sys.executable, "-m", "gateway.cli.main", "serve", "--port", str(port)], env=env,
             stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
     url = f"http://127.0.0.1:{port}"
     try:

@@ -15,7 +15,7 @@ import pytest
 
 from council.ddl import read_layout
 from council.generate import all_rows
-from gateway.cli import main
+from gateway.cli.main import main
 
 pytestmark = pytest.mark.integration
 

@@ -68,7 +68,7 @@ def test_wrong_reader_password_makes_stack_ready_fail_with_one_line(
     env = dict(os.environ, **{f"{department.upper()}_DB_PASSWORD": "not-the-password"})
     started = time.monotonic()
     done = subprocess.run(
-        [sys.executable, "-m", "gateway.cli", "stack", "ready"],
+        [sys.executable, "-m", "gateway.cli.main", "stack", "ready"],
         env=env, capture_output=True, text=True, timeout=60, check=False,
     )
     assert time.monotonic() - started < FAST

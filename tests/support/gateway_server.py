@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import uvicorn
 
-from gateway.auth import issue_token
+from gateway.http.auth import issue_token
 from gateway.settings import Settings
 from gateway.wiring import Gateway, build_gateway
 

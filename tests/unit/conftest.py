@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from graphql import GraphQLSchema
 
-from gateway.contract import Contract, load_contract
-from gateway.schema import build_executable_schema
+from gateway.contract.contract import Contract, load_contract
+from gateway.contract.schema import build_executable_schema
 
 REPO = Path(__file__).resolve().parents[2]
 

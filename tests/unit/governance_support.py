@@ -8,9 +8,9 @@ from typing import Any
 
 from graphql import GraphQLSchema, parse, validate
 
-from gateway.contract import Contract, load_contract
+from gateway.contract.contract import Contract, load_contract
 from gateway.ir import OperationPlan
-from gateway.plan import Planner, coerce_variables, select_operation
+from gateway.pipeline.plan import Planner, coerce_variables, select_operation
 from gateway.requester import Requester
 
 REPO = Path(__file__).resolve().parents[2]

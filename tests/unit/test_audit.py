@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from gateway.audit import GENESIS, AuditLog, record_hash
-from gateway.authorize import Refusal
-from gateway.policy import RowVerdict, Verdict
+from gateway.pipeline.trace import operation_hash
+from gateway.policy.authorize import Refusal
+from gateway.policy.policy import RowVerdict, Verdict
 from gateway.requester import Requester
-from gateway.trace import operation_hash
 
 ALICE = Requester("alice", ("caseworker",), "direct_care", (("team", "north-children"),))
 VERDICTS = (
@@ -185,7 +185,7 @@ def test_records_for_a_citizen(ten: AuditLog) -> None:
 
 
 def test_audit_commands(ten: AuditLog, capsys: pytest.CaptureFixture[str]) -> None:
-    from gateway.cli import main
+    from gateway.cli.main import main
 
     assert main(["audit", "verify", "--path", str(ten.path)]) == 0
     assert "ok: 10 records" in capsys.readouterr().out

@@ -14,10 +14,10 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from gateway.auth import TokenVerifier, issue_token
-from gateway.cli import COMMAND_MODULES
+from gateway.cli.main import COMMAND_MODULES
 from gateway.errors import Forbidden, Unauthenticated
-from gateway.policy import Vocabulary
+from gateway.http.auth import TokenVerifier, issue_token
+from gateway.policy.policy import Vocabulary
 from gateway.settings import DEV_SECRET, Settings
 
 SECRET = "unit-test-secret-of-a-decent-length-0123456789"
@@ -193,19 +193,19 @@ def test_issued_tokens_verify() -> None:
 def test_token_command_refuses_without_dev_mode(monkeypatch: pytest.MonkeyPatch,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("GATEWAY_DEV_MODE", "0")
-    from gateway.cli import main
+    from gateway.cli.main import main
 
     assert main(["token", "--user", "u", "--role", "analyst", "--purpose", "audit"]) == 2
     captured = capsys.readouterr()
     assert captured.out == "" and "GATEWAY_DEV_MODE=1" in captured.err
-    assert "gateway.token_cli" in COMMAND_MODULES
+    assert "gateway.cli.token" in COMMAND_MODULES
 
 
 def test_token_command_prints_a_token_in_dev_mode(monkeypatch: pytest.MonkeyPatch,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("GATEWAY_DEV_MODE", "1")
     monkeypatch.delenv("GATEWAY_JWT_SECRET", raising=False)
-    from gateway.cli import main
+    from gateway.cli.main import main
 
     assert main(["token", "--user", "u", "--role", "caseworker", "--role", "analyst",
                  "--purpose", "direct_care", "--team", "north", "--ttl", "60"]) == 0

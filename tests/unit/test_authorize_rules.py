@@ -10,10 +10,8 @@ from governance_support import POLICIES, copy_policies, plan_query, requester
 from graphql import GraphQLSchema
 from sqlglot import exp
 
-from gateway import cursor as cursors
-from gateway.authorize import AuthorizedPlan, Refused, authorize
 from gateway.compile import compile_resolve, compile_single
-from gateway.contract import Contract
+from gateway.contract.contract import Contract
 from gateway.errors import Forbidden
 from gateway.ir import (
     AnyOf,
@@ -26,7 +24,9 @@ from gateway.ir import (
     Selection,
     Sort,
 )
-from gateway.policy import Policy, read_policy
+from gateway.pipeline import cursor as cursors
+from gateway.policy.authorize import AuthorizedPlan, Refused, authorize
+from gateway.policy.policy import Policy, read_policy
 
 
 @pytest.fixture(scope="module")

@@ -21,11 +21,11 @@ from governance_support import (
 )
 from graphql import GraphQLSchema
 
-from gateway.authorize import Refused, authorize
-from gateway.contract import ColumnField, Contract
+from gateway.contract.contract import ColumnField, Contract
+from gateway.contract.schema import build_executable_schema
 from gateway.ir import Column, Nested, Selection
-from gateway.policy import Policy, read_policy
-from gateway.schema import build_executable_schema
+from gateway.policy.authorize import Refused, authorize
+from gateway.policy.policy import Policy, read_policy
 
 # role(s: a+b holds both)       purpose           field                               expected
 TRUTH_TABLE = """

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from graphql import parse, validate
 
-from gateway import cursor as cursors
 from gateway.compile import (
     Resolved,
     Statement,
@@ -24,7 +23,8 @@ from gateway.compile import (
     needs_resolve,
 )
 from gateway.ir import CitizenLookup, CitizenPage, Sort
-from gateway.plan import Planner, coerce_variables, select_operation
+from gateway.pipeline import cursor as cursors
+from gateway.pipeline.plan import Planner, coerce_variables, select_operation
 
 GOLDEN = Path(__file__).parent / "golden"
 CURSOR_KEY = b"golden-cursor-key"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from council.ddl import read_layout
-from gateway.cli import main
+from gateway.cli.main import main
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[str]]:

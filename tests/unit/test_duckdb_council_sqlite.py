@@ -12,7 +12,7 @@ from sqlglot import exp
 from council.ddl import read_layout
 from council.seed import write_tsv
 from council.sqlite import DATABASES, is_current, write_sqlite
-from gateway.demo import prepare_council
+from gateway.cli.demo_council import prepare_council
 
 CITIZENS = 300
 

@@ -38,11 +38,11 @@ from gateway.compile import (
     compile_single,
     needs_resolve,
 )
-from gateway.engine.duckdb import DuckDBEngine
-from gateway.engine.duckdb_dialect import render as render_duckdb
-from gateway.engine.duckdb_pushdown import Catalog, program
+from gateway.engine.duckdb.dialect import render as render_duckdb
+from gateway.engine.duckdb.engine import DuckDBEngine
+from gateway.engine.duckdb.pushdown import Catalog, program
 from gateway.ir import CitizenLookup, CitizenPage, Mask
-from gateway.plan import Planner, coerce_variables, select_operation
+from gateway.pipeline.plan import Planner, coerce_variables, select_operation
 from gateway.requester import Requester
 from gateway.settings import Settings
 

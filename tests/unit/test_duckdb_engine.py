@@ -16,7 +16,7 @@ from gateway_server import LiveGateway, live_gateway
 from reference import FULL_VIEW
 
 from council.sqlite import write_sqlite
-from gateway.engine.duckdb import DuckDBEngine, SourceError
+from gateway.engine.duckdb.engine import DuckDBEngine, SourceError
 from gateway.errors import EngineError, EngineTimeout
 from gateway.requester import Requester
 from gateway.settings import Settings

@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from gateway.engine.duckdb_sources import (
+from gateway.engine.duckdb.sources import (
     EXTENSIONS,
     SourceError,
     extension_file,

@@ -17,8 +17,8 @@ from gateway_server import LiveGateway, live_gateway
 from reference import FULL_VIEW
 
 from council.sqlite import write_sqlite
-from gateway.engine.duckdb_sources import SourceError
-from gateway.engine.duckdb_worker import SupervisedDuckDB
+from gateway.engine.duckdb.sources import SourceError
+from gateway.engine.duckdb.worker import SupervisedDuckDB
 from gateway.errors import EngineError, EngineTimeout, EngineUnavailable
 from gateway.requester import Requester
 from gateway.settings import Settings

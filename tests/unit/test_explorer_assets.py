@@ -6,7 +6,7 @@ import re
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
-from gateway.explorer import ASSET_DIR, HASHED_ASSET
+from gateway.http.explorer import ASSET_DIR, HASHED_ASSET
 
 ASSET_PREFIX = "static/explorer/"
 

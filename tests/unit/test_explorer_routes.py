@@ -8,7 +8,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from gateway.explorer import ASSET_DIR, explorer_routes
+from gateway.http.explorer import ASSET_DIR, explorer_routes
 
 APP = Starlette(routes=explorer_routes())
 

@@ -14,10 +14,10 @@ import time
 import pytest
 from graphql import GraphQLSchema, get_introspection_query, parse
 
-from gateway.app import GRAPHQL_RESPONSE, JSON, negotiate
-from gateway.backpressure import EngineSlots, RateLimiter
 from gateway.errors import NotAcceptable, Overloaded, TooManyRequests
-from gateway.limits import Limits, measure
+from gateway.http.app import GRAPHQL_RESPONSE, JSON, negotiate
+from gateway.pipeline.backpressure import EngineSlots, RateLimiter
+from gateway.pipeline.limits import Limits, measure
 
 
 def _measure(schema: GraphQLSchema, query: str, limits: Limits | None = None) -> tuple[int, int, int, float]:

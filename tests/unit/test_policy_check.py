@@ -13,10 +13,10 @@ from governance_support import (
     copy_policies,
 )
 
-from gateway.contract import Contract
-from gateway.policy import PolicyError, check_policy, explain, policy_version, read_policy
-from gateway.policy_diff import diff_policies
-from gateway.policy_objects import DECISIONS
+from gateway.contract.contract import Contract
+from gateway.policy.diff import diff_policies
+from gateway.policy.objects import DECISIONS
+from gateway.policy.policy import PolicyError, check_policy, explain, policy_version, read_policy
 
 
 def test_the_shipped_policy_has_no_problems(contract: Contract) -> None:
@@ -166,7 +166,7 @@ def test_diff_says_what_each_role_gains_and_loses(tmp_path: Path, contract: Cont
 
 
 def test_policy_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from gateway.cli import main
+    from gateway.cli.main import main
 
     assert main(["policy", "check", "--dir", str(POLICIES)]) == 0
     broken = copy_policies(tmp_path / "broken", "p, janitor, audit, Citizen.id, clear\n"

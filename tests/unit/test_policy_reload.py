@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from governance_support import copy_policies
 
-from gateway.contract import Contract
-from gateway.policy_store import PolicyStore, PolicyUnavailable
+from gateway.contract.contract import Contract
+from gateway.policy.store import PolicyStore, PolicyUnavailable
 
 WARD = "p, analyst, service_planning, Citizen.ward, clear\n"
 
@@ -58,7 +58,7 @@ def test_a_broken_edit_is_rejected_and_the_previous_policy_holds(
     directory = copy_policies(tmp_path)
     store = PolicyStore(directory, contract)
     good = store.current()
-    with caplog.at_level(logging.ERROR, logger="gateway.policy"):
+    with caplog.at_level(logging.ERROR, logger="gateway.policy.policy"):
         _edit(directory, WARD, WARD + "p, analyst, service_planning, Citizen.shoeSize, clear\n")
         assert store.current() is good
         assert _ward(store) == "clear"

@@ -12,7 +12,7 @@ from graphql import (
     specified_directives,
 )
 
-from gateway.contract import Contract
+from gateway.contract.contract import Contract
 
 
 def _printed(schema: GraphQLSchema) -> str:

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from council.sqlite import write_sqlite
-from gateway.auth import issue_token
+from gateway.http.auth import issue_token
 from gateway.settings import Settings
 from gateway.wiring import build_gateway
 
@@ -24,7 +24,7 @@ ALL_CLEAR = REPO / "tests" / "support" / "policy_all_clear" / "policy.csv"
 
 def _command(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("GATEWAY_")}
-    return subprocess.run([sys.executable, "-m", "gateway.cli", *args], cwd=REPO,
+    return subprocess.run([sys.executable, "-m", "gateway.cli.main", *args], cwd=REPO,
                           env={**clean, **env}, capture_output=True, text=True, timeout=60)
 
 

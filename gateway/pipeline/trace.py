@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from gateway.authorize import AuthorizedPlan, Refused
+from gateway.policy.authorize import AuthorizedPlan, Refused
 
 
 @dataclass

@@ -14,12 +14,12 @@ from collections.abc import Sequence
 COMMAND_MODULES: tuple[str, ...] = (
     "council.cli",  # seed: generate and load the synthetic council
     "stack.cli",  # stack up/down/status: the local PostgreSQL, MariaDB and Trino
-    "gateway.policy_cli",  # policy check/explain/diff: the access policy
-    "gateway.audit_cli",  # audit verify/citizen: the hash-chained audit log
-    "gateway.token_cli",  # token: a development bearer token (GATEWAY_DEV_MODE=1 only)
-    "gateway.serve_cli",  # serve: the GraphQL endpoint and the explorer
-    "gateway.settings_cli",  # settings: the settings in force and what each one does
-    "gateway.demo_cli",  # demo: the gateway over a small synthetic council in SQLite files
+    "gateway.cli.policy",  # policy check/explain/diff: the access policy
+    "gateway.cli.audit",  # audit verify/citizen: the hash-chained audit log
+    "gateway.cli.token",  # token: a development bearer token (GATEWAY_DEV_MODE=1 only)
+    "gateway.cli.serve",  # serve: the GraphQL endpoint and the explorer
+    "gateway.cli.settings",  # settings: the settings in force and what each one does
+    "gateway.cli.demo",  # demo: the gateway over a small synthetic council in SQLite files
 )
 
 

@@ -29,7 +29,7 @@ from sqlglot import exp
 from sqlglot.dialects.duckdb import DuckDB
 from sqlglot.generators.duckdb import DuckDBGenerator
 
-from gateway.engine.duckdb_pushdown import Catalog, program
+from gateway.engine.duckdb.pushdown import Catalog, program
 
 
 class CitizenDuckDB(DuckDB):

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from gateway.auth import issue_token
+from gateway.http.auth import issue_token
 from gateway.settings import SHIPPED, Settings
 
 HOST = "127.0.0.1"  # the demo listens on loopback only

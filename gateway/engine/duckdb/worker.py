@@ -7,10 +7,10 @@ has known data races when several scans of one attached MySQL database run in pa
 query, which the gateway's fetch statement does (every social care and education table at once;
 duckdb/duckdb-mysql#225, #254, #278 — the last one merged after 1.5.5, the newest scanner wheel on
 PyPI). A crash in the process that serves HTTP drops every request in flight and the gateway with
-it. Here the engine (gateway/engine/duckdb.py, unchanged) runs in a child process; this class is
+it. Here the engine (gateway/engine/duckdb/engine.py, unchanged) runs in a child process; this class is
 the Engine the service talks to:
 
-- one child, started with `python -m gateway.engine.duckdb_worker` (not fork: the parent has
+- one child, started with `python -m gateway.engine.duckdb.worker` (not fork: the parent has
   threads), talking over a socket pair with pickled messages (multiprocessing's framing);
 - the child runs each call on a thread of its own pool, so queries stay concurrent;
 - the child dying (a signal, an abort, an exit) fails every call in flight with EngineUnavailable
@@ -41,9 +41,9 @@ from typing import Any
 from sqlglot import exp
 
 from gateway.engine import EngineResult
-from gateway.engine.duckdb_dialect import render
-from gateway.engine.duckdb_pushdown import Catalog
-from gateway.engine.duckdb_sources import SourceError
+from gateway.engine.duckdb.dialect import render
+from gateway.engine.duckdb.pushdown import Catalog
+from gateway.engine.duckdb.sources import SourceError
 from gateway.errors import EngineError, EngineTimeout, EngineUnavailable, GatewayError
 from gateway.requester import Requester
 from gateway.settings import Settings
@@ -97,7 +97,7 @@ class SupervisedDuckDB:
         ours, theirs = socket.socketpair()
         try:
             process = subprocess.Popen(
-                [sys.executable, "-m", "gateway.engine.duckdb_worker", str(theirs.fileno())],
+                [sys.executable, "-m", "gateway.engine.duckdb.worker", str(theirs.fileno())],
                 pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, close_fds=True)
         finally:
             theirs.close()
@@ -265,8 +265,8 @@ def _exit(code: int | None) -> str:
 def serve(channel: Connection) -> None:
     """Run the engine for the gateway at the other end of `channel` until it closes it."""
     from gateway import logs
-    from gateway.engine.duckdb import DuckDBEngine
-    from gateway.engine.duckdb_pushdown import PushdownError
+    from gateway.engine.duckdb.engine import DuckDBEngine
+    from gateway.engine.duckdb.pushdown import PushdownError
 
     settings: Settings = channel.recv()
     departments: list[str] = channel.recv()

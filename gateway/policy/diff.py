@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gateway.policy import Policy
-from gateway.policy_objects import DECISIONS, STRICTNESS
+from gateway.policy.objects import DECISIONS, STRICTNESS
+from gateway.policy.policy import Policy
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from sqlglot import exp
 
 from gateway.compile import conjunction
-from gateway.engine.duckdb_sources import Kind
+from gateway.engine.duckdb.sources import Kind
 from gateway.errors import StartupError
 
 

@@ -30,9 +30,9 @@ import duckdb
 from sqlglot import exp
 
 from gateway.engine import EngineResult
-from gateway.engine.duckdb_dialect import render
-from gateway.engine.duckdb_pushdown import Catalog, PushdownError
-from gateway.engine.duckdb_sources import (
+from gateway.engine.duckdb.dialect import render
+from gateway.engine.duckdb.pushdown import Catalog, PushdownError
+from gateway.engine.duckdb.sources import (
     Source,
     SourceError,
     extension_file,

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
-from gateway.contract import Contract, LinkField
+from gateway.contract.contract import Contract, LinkField
 from gateway.engine import Engine
 from gateway.errors import EngineError, EngineTimeout, EngineUnavailable
 from gateway.ir import (

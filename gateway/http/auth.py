@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from gateway.errors import ConfigError, Forbidden, Unauthenticated
-from gateway.policy import Vocabulary
+from gateway.policy.policy import Vocabulary
 from gateway.requester import Requester
 from gateway.settings import DEV_SECRET, Settings
 

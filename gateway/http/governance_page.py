@@ -13,8 +13,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from gateway.policy import Policy
-from gateway.policy_store import PolicyStore
+from gateway.policy.policy import Policy
+from gateway.policy.store import PolicyStore
 
 _CSS = """
 body{font:14px/1.4 system-ui,sans-serif;margin:1.5rem;color:#1b1b1b}

@@ -27,10 +27,10 @@ import casbin
 from casbin.model import Model
 from casbin.util.builtin_operators import generate_g_function
 
-from gateway.contract import Contract
+from gateway.contract.contract import Contract
 from gateway.errors import StartupError
 from gateway.ir import MaskKind
-from gateway.policy_objects import (
+from gateway.policy.objects import (
     ANY,
     DECISIONS,
     ROW_RULES,

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from gateway.demo import DEFAULT_CITIZENS, SEED
+from gateway.cli.demo_council import DEFAULT_CITIZENS, SEED
 
 
 def register(subparsers: Any) -> None:
@@ -29,7 +29,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from gateway.demo import default_directory, demo_settings, prepare_council, serve
+    from gateway.cli.demo_council import default_directory, demo_settings, prepare_council, serve
     from gateway.errors import StartupError
 
     def say(message: str) -> None:

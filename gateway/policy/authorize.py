@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from gateway.contract import JoinField
+from gateway.contract.contract import JoinField
 from gateway.errors import Forbidden
 from gateway.ir import (
     AllOf,
@@ -37,8 +37,8 @@ from gateway.ir import (
     Sort,
     Typename,
 )
-from gateway.policy import Decisions, Policy, RowVerdict, Verdict
-from gateway.policy_objects import INTROSPECTION, OPT_OUT_FIELD, QUERY, TEAM_FIELD
+from gateway.policy.objects import INTROSPECTION, OPT_OUT_FIELD, QUERY, TEAM_FIELD
+from gateway.policy.policy import Decisions, Policy, RowVerdict, Verdict
 from gateway.requester import Requester
 
 Use = Literal["select", "filter", "sort", "cursor"]

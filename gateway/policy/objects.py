@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from gateway.contract import ColumnField, Contract, JoinField, LinkField
+from gateway.contract.contract import ColumnField, Contract, JoinField, LinkField
 
 Decision = Literal["clear", "partial", "district", "year", "age_band", "pseudonym", "redact",
                    "deny"]

@@ -29,7 +29,7 @@ from graphql import (
     ValueNode,
 )
 
-from gateway.contract import Contract
+from gateway.contract.contract import Contract
 
 _BUILTIN_SCALARS: dict[str, Any] = {
     "ID": graphene.ID,

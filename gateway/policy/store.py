@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gateway.contract import Contract
+from gateway.contract.contract import Contract
 from gateway.errors import GatewayError
-from gateway.policy import POLICY_FILES, Policy, PolicyError, policy_version, read_policy
-from gateway.policy_objects import Catalog
+from gateway.policy.objects import Catalog
+from gateway.policy.policy import POLICY_FILES, Policy, PolicyError, policy_version, read_policy
 
-log = logging.getLogger("gateway.policy")
+log = logging.getLogger("gateway.policy.policy")
 _SETTLE_NS = 2_000_000_000
 
 

@@ -21,7 +21,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-ASSET_DIR: Final = Path(__file__).parent / "static" / "explorer"
+ASSET_DIR: Final = Path(__file__).parent.parent / "static" / "explorer"
 
 # esbuild's `[name]-[hash]`: the hash is 8 characters of base32.
 HASHED_ASSET: Final = re.compile(r"[\w.-]+-[A-Z2-7]{8}\.(?:js|css)")

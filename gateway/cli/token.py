@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from gateway.auth import issue_token
+from gateway.http.auth import issue_token
 from gateway.settings import load_settings
 
 

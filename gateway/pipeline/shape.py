@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from gateway import cursor as cursors
 from gateway.ir import (
     CitizenLookup,
     CitizenPage,
@@ -22,6 +21,7 @@ from gateway.ir import (
     Scalar,
     Typename,
 )
+from gateway.pipeline import cursor as cursors
 
 
 def lookup(root: CitizenLookup, rows: list[tuple[Any, ...]]) -> Any:

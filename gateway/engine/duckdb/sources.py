@@ -180,7 +180,7 @@ def jdbc_target(kind: Kind, url: str, where: str) -> str:
                 continue
             if key not in _POSTGRES_PARAMETERS:
                 raise SourceError(f"{where}: connection-url parameter {key!r} has no DuckDB "
-                                  "equivalent here (see gateway/engine/duckdb_sources.py)")
+                                  "equivalent here (see gateway/engine/duckdb/sources.py)")
             parts[_POSTGRES_PARAMETERS[key]] = raw
         parts.setdefault("application_name", "citizen-gateway")
         parts.setdefault("connect_timeout", "5")  # a server that does not answer: fail, retry later
@@ -195,7 +195,7 @@ def jdbc_target(kind: Kind, url: str, where: str) -> str:
                 parts["ssl_ca"] = raw
             else:
                 raise SourceError(f"{where}: connection-url parameter {key}={raw!r} has no DuckDB "
-                                  "equivalent here (see gateway/engine/duckdb_sources.py)")
+                                  "equivalent here (see gateway/engine/duckdb/sources.py)")
     return " ".join(f"{key}={_quote(value)}" for key, value in parts.items())
 
 

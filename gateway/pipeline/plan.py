@@ -26,8 +26,7 @@ from graphql import (
 from graphql.execution.collect_fields import collect_fields, collect_sub_fields
 from graphql.execution.values import get_argument_values, get_variable_values
 
-from gateway import cursor as cursors
-from gateway.contract import ColumnField, Contract, JoinField, LinkField, ObjectInfo
+from gateway.contract.contract import ColumnField, Contract, JoinField, LinkField, ObjectInfo
 from gateway.errors import BadArgument, BadRequest, GraphQLValidationError
 from gateway.ir import (
     AllOf,
@@ -58,6 +57,7 @@ from gateway.ir import (
     ViaJoin,
     ViaPersonIndex,
 )
+from gateway.pipeline import cursor as cursors
 
 MAX_FIRST = 100
 _COMPARE_OPS = ("eq", "ne", "lt", "lte", "gt", "gte", "in", "startsWith", "isNull")

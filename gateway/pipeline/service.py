@@ -34,9 +34,6 @@ from graphql import (
 )
 from starlette.concurrency import run_in_threadpool
 
-from gateway import shape
-from gateway.authorize import AuthorizedPlan, Refused, authorize, introspection_allowed
-from gateway.backpressure import EngineSlots
 from gateway.compile import (
     Resolved,
     Statement,
@@ -47,8 +44,7 @@ from gateway.compile import (
     needs_resolve,
     template_key,
 )
-from gateway.contract import Contract
-from gateway.degraded import OK, UNAVAILABLE, DepartmentStatus, link_catalogs, missing_paths
+from gateway.contract.contract import Contract
 from gateway.engine import Engine
 from gateway.errors import (
     BadRequest,
@@ -63,7 +59,11 @@ from gateway.errors import (
     MethodNotAllowed,
 )
 from gateway.ir import CitizenLookup, CitizenPage, IntrospectionRoot, TypenameRoot
-from gateway.limits import (
+from gateway.metrics import GatewayMetrics
+from gateway.pipeline import shape
+from gateway.pipeline.backpressure import EngineSlots
+from gateway.pipeline.degraded import OK, UNAVAILABLE, DepartmentStatus, link_catalogs, missing_paths
+from gateway.pipeline.limits import (
     Limits,
     check_document_size,
     check_filter_values,
@@ -71,11 +71,11 @@ from gateway.limits import (
     exceeded,
     limit_rules,
 )
-from gateway.metrics import GatewayMetrics
-from gateway.plan import Planner, coerce_variables, select_operation
-from gateway.policy import Policy
+from gateway.pipeline.plan import Planner, coerce_variables, select_operation
+from gateway.pipeline.trace import GraphQLRequest, Trace, operation_hash
+from gateway.policy.authorize import AuthorizedPlan, Refused, authorize, introspection_allowed
+from gateway.policy.policy import Policy
 from gateway.requester import Requester
-from gateway.trace import GraphQLRequest, Trace, operation_hash
 
 log = logging.getLogger(__name__)
 

@@ -47,7 +47,6 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from gateway import logs
-from gateway.backpressure import RateLimiter
 from gateway.errors import (
     BadRequest,
     EngineError,
@@ -61,11 +60,12 @@ from gateway.errors import (
     TooManyRequests,
     UnsupportedMediaType,
 )
-from gateway.limits import MESSAGES
 from gateway.metrics import CONTENT_TYPE, GatewayMetrics
+from gateway.pipeline.backpressure import RateLimiter
+from gateway.pipeline.limits import MESSAGES
+from gateway.pipeline.service import CitizenViewService, error_body
+from gateway.pipeline.trace import GraphQLRequest, Trace
 from gateway.requester import Requester
-from gateway.service import CitizenViewService, error_body
-from gateway.trace import GraphQLRequest, Trace
 
 log = logging.getLogger(__name__)
 

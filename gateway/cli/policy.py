@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from gateway.contract import Contract, load_contract
-from gateway.policy import Policy, PolicyError, check_policy, explain, read_policy
-from gateway.policy_diff import diff_policies
+from gateway.contract.contract import Contract, load_contract
+from gateway.policy.diff import diff_policies
+from gateway.policy.policy import Policy, PolicyError, check_policy, explain, read_policy
 from gateway.settings import load_settings
 
 

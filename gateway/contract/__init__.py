@@ -1,0 +1,1 @@
+"""schema.graphql in, a typed contract (contract.py) and the served GraphQL schema (schema.py) out."""
