@@ -132,7 +132,10 @@ class AuditLog:
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             created = not self.path.exists()
-            with open(self.path, "ab") as handle:
+            # Owner-only: the log names who read whose records. An older, wider file is narrowed.
+            descriptor = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            os.fchmod(descriptor, 0o600)
+            with os.fdopen(descriptor, "ab") as handle:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
                 try:
                     size = os.fstat(handle.fileno()).st_size

@@ -60,6 +60,7 @@ from gateway.errors import (
     TooManyRequests,
     UnsupportedMediaType,
 )
+from gateway.http.auth import UnknownToPolicy
 from gateway.metrics import CONTENT_TYPE, GatewayMetrics
 from gateway.pipeline.backpressure import RateLimiter
 from gateway.pipeline.limits import MESSAGES
@@ -211,6 +212,8 @@ def create_app(service: CitizenViewService, authenticate: Authenticate,
         except GatewayError as error:
             failure = error
             outcome = "refused" if error.status < 500 else "failed"
+            if requester is None and isinstance(error, UnknownToPolicy):
+                requester = error.requester  # signed, so who asked is known: audited
             if requester is not None and not isinstance(error, TooManyRequests):
                 try:
                     await record(requester, trace, outcome, error)

@@ -144,12 +144,22 @@ def requester_from_claims(claims: dict[str, Any]) -> Requester:
     return Requester(user, tuple(dict.fromkeys(roles)), purpose, attributes)
 
 
+class UnknownToPolicy(Forbidden):
+    """A validly signed token whose role or purpose the policy does not know: refused, and
+    audited like any refusal (the requester is known)."""
+
+    def __init__(self, message: str, requester: Requester) -> None:
+        super().__init__(message)
+        self.requester = requester
+
+
 def check_vocabulary(requester: Requester, vocabulary: Vocabulary) -> None:
     for role in requester.roles:
         if role not in vocabulary.roles:
-            raise Forbidden(f"role {role!r} is not known to the access policy")
+            raise UnknownToPolicy(f"role {role!r} is not known to the access policy", requester)
     if requester.purpose not in vocabulary.purposes:
-        raise Forbidden(f"purpose {requester.purpose!r} is not known to the access policy")
+        raise UnknownToPolicy(f"purpose {requester.purpose!r} is not known to the access policy",
+                              requester)
 
 
 def issue_token(settings: Settings, user: str, roles: list[str], purpose: str,

@@ -1,6 +1,7 @@
 """The single-citizen view on the embedded engine: latency of the full 360° lookup, over HTTP.
 
     .venv/bin/python tests/demo/measure_lookup.py --citizens 100000 --dir /tmp/council-100k
+    .venv/bin/python tests/demo/measure_lookup.py ... --in-process   # the engine in the gateway
 
 Writes the council into --dir unless it is already there (council/sqlite.py, seed 7), starts the
 gateway on DuckDB over those SQLite files (as `citizen-gateway demo` does, here under the
@@ -43,6 +44,8 @@ def main() -> int:
     parser.add_argument("--dir", type=Path, required=True)
     parser.add_argument("--requests", type=int, default=500)
     parser.add_argument("--warmup", type=int, default=50)
+    parser.add_argument("--in-process", action="store_true",
+                        help="the engine in the gateway's process, not its supervised worker")
     args = parser.parse_args()
     if not is_current(args.dir, args.citizens, 7):
         started = time.monotonic()
@@ -51,7 +54,8 @@ def main() -> int:
     draw = random.Random(2026)
     with tempfile.TemporaryDirectory() as work, live_gateway(
             Path(work), ALL_CLEAR, engine="duckdb", duckdb_sqlite_dir=args.dir.resolve(),
-            access_log=False, rate_limit_per_second=0) as live:
+            access_log=False, rate_limit_per_second=0,
+            duckdb_worker_process=not args.in_process) as live:
         token = live.token()
         headers = {"Authorization": f"Bearer {token}"}
         with httpx.Client(base_url=live.url, headers=headers, timeout=60) as client:
@@ -74,7 +78,8 @@ def main() -> int:
     means = {stage: statistics.fmean(t.get(stage, 0.0) for t in stages)
              for stage in ("compile", "execute", "shape")}
     print(f"{args.requests} full-view lookups of random citizens among {args.citizens:,} "
-          f"(DuckDB over SQLite, warm): p50 {percentile(latencies, 50):.1f} ms, "
+          f"(DuckDB over SQLite, {'in process' if args.in_process else 'worker process'}, "
+          f"warm): p50 {percentile(latencies, 50):.1f} ms, "
           f"p90 {percentile(latencies, 90):.1f} ms, p99 {percentile(latencies, 99):.1f} ms; "
           "mean gateway stages: " + ", ".join(f"{k} {v:.1f} ms" for k, v in means.items()))
     return 0

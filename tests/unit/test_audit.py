@@ -197,3 +197,14 @@ def test_audit_commands(ten: AuditLog, capsys: pytest.CaptureFixture[str]) -> No
     _rewrite(ten, lines)
     assert main(["audit", "verify", "--path", str(ten.path)]) == 1
     assert "line 6" in capsys.readouterr().out
+
+
+def test_the_log_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    fresh = AuditLog(tmp_path / "new" / "audit.jsonl")
+    fresh.record(ALICE, operation="op", policy_version="v1", outcome="answered")
+    assert fresh.path.stat().st_mode & 0o777 == 0o600
+    older = tmp_path / "older.jsonl"
+    older.touch(mode=0o644)
+    older.chmod(0o644)
+    AuditLog(older).record(ALICE, operation="op", policy_version="v1", outcome="answered")
+    assert older.stat().st_mode & 0o777 == 0o600

@@ -108,3 +108,28 @@ def test_an_unwritable_audit_log_gives_a_graphql_500_and_no_data(
     body = response.json()
     assert "data" not in body
     assert [error["extensions"]["code"] for error in body["errors"]] == ["INTERNAL"]
+
+
+def test_a_token_whose_role_the_policy_does_not_know_is_refused_and_audited(
+        council: Path, tmp_path: Path) -> None:
+    settings = Settings(dev_mode=True, engine="duckdb", duckdb_sqlite_dir=council,
+                        duckdb_worker_process=False, audit_path=tmp_path / "audit.jsonl",
+                        access_log=False)
+    gateway = build_gateway(settings)
+    token = issue_token(settings, "mallory", ["no-such-role"], "direct_care", {})
+
+    async def post() -> httpx.Response:
+        transport = httpx.ASGITransport(app=gateway.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
+            return await client.post("/graphql", json={"query": '{ citizen(id: "1") { id } }'},
+                                     headers={"Authorization": f"Bearer {token}"})
+
+    try:
+        response = asyncio.run(post())
+        records = list(gateway.audit.records())
+    finally:
+        gateway.close()
+    assert response.status_code == 403
+    assert [(r["user"], r["roles"], r["outcome"]) for r in records] == [
+        ("mallory", ["no-such-role"], "refused:FORBIDDEN")]
+    assert (tmp_path / "audit.jsonl").stat().st_mode & 0o777 == 0o600
