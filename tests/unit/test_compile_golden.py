@@ -78,8 +78,9 @@ def compile_case(name: str, contract, served_schema) -> str:  # type: ignore[no-
 def test_golden_sql(name: str, contract, served_schema) -> None:  # type: ignore[no-untyped-def]
     actual = compile_case(name, contract, served_schema)
     expected_path = GOLDEN / f"{name}.sql"
-    if os.environ.get("UPDATE_GOLDEN") or not expected_path.exists():
+    if os.environ.get("UPDATE_GOLDEN"):
         expected_path.write_text(actual)
+    assert expected_path.exists(), f"no golden {expected_path.name}: write it with UPDATE_GOLDEN=1"
     assert actual == expected_path.read_text()
 
 
