@@ -1,7 +1,9 @@
 """Golden tests of the compiler: GraphQL in, the Trino SQL statement out.
 
 Each tests/unit/golden/NAME.graphql (with optional NAME.variables.json) is planned and compiled
-into NAME.sql. Review a changed .sql like code; regenerate with UPDATE_GOLDEN=1.
+into NAME.sql. A document whose first line is `# authorize: roles=R purpose=P [attribute=value]`
+is authorized first against the shipped policy, so its SQL shows that requester's masks and row
+rules. Review a changed .sql like code; regenerate with UPDATE_GOLDEN=1.
 """
 
 from __future__ import annotations
@@ -22,9 +24,13 @@ from gateway.compile import (
     compile_single,
     needs_resolve,
 )
-from gateway.ir import CitizenLookup, CitizenPage, Sort
+from gateway.ir import CitizenLookup, CitizenPage, OperationPlan, Sort
 from gateway.pipeline import cursor as cursors
 from gateway.pipeline.plan import Planner, coerce_variables, select_operation
+from gateway.policy.authorize import authorize
+from gateway.policy.policy import read_policy
+from gateway.requester import Requester
+from gateway.settings import SHIPPED
 
 GOLDEN = Path(__file__).parent / "golden"
 CURSOR_KEY = b"golden-cursor-key"
@@ -43,12 +49,38 @@ def _variables(name: str) -> dict[str, object]:
     return variables
 
 
-def compile_case(name: str, contract, served_schema) -> str:  # type: ignore[no-untyped-def]
-    document = parse((GOLDEN / f"{name}.graphql").read_text())
+def _requester(text: str) -> Requester | None:
+    """The `# authorize:` header of a golden document, if it has one."""
+    first = text.splitlines()[0]
+    if not first.startswith("# authorize:"):
+        return None
+    fields = dict(part.split("=", 1) for part in first.removeprefix("# authorize:").split())
+    roles, purpose = tuple(fields.pop("roles").split("+")), fields.pop("purpose")
+    return Requester("golden", roles, purpose, tuple(sorted(fields.items())))
+
+
+def planned(name: str, contract, served_schema) -> tuple[OperationPlan, str]:  # type: ignore[no-untyped-def]
+    """The plan of golden case NAME (authorized when it says so) and a header naming the
+    verdicts and row rules that shaped it."""
+    text = (GOLDEN / f"{name}.graphql").read_text()
+    document = parse(text)
     assert not validate(served_schema, document)
     operation = select_operation(document, None)
     variables = coerce_variables(served_schema, operation, _variables(name))
     plan = Planner(contract, served_schema, document, variables, CURSOR_KEY).plan(operation)
+    requester = _requester(text)
+    header = ""
+    if requester is not None:
+        authorized = authorize(plan, requester, read_policy(SHIPPED / "policies", contract))
+        plan = authorized.plan
+        header = "".join(f"-- {verdict.object}: {verdict.decision} ({verdict.reason})\n"
+                         for verdict in authorized.verdicts)
+        header += "".join(f"-- rows of {row.object}: {row.rule} ({row.reason})\n" for row in authorized.rows)
+    return plan, header
+
+
+def compile_case(name: str, contract, served_schema) -> str:  # type: ignore[no-untyped-def]
+    plan, header = planned(name, contract, served_schema)
     statements: list[str] = []
     citizen = {"citizen": root.citizen_id} if isinstance(root := plan.roots[0], CitizenLookup) else {}
 
@@ -71,7 +103,7 @@ def compile_case(name: str, contract, served_schema) -> str:  # type: ignore[no-
         ))
         fetch = compile_fetch(root, resolved, plan.person_index, "golden-pseudonym-key")
         statements += [rendered(resolve, **citizen), rendered(fetch, resolved=resolved)]
-    return "\n".join(sql + ";\n" for sql in statements)
+    return header + "\n".join(sql + ";\n" for sql in statements)
 
 
 @pytest.mark.parametrize("name", CASES)

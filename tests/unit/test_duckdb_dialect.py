@@ -21,9 +21,9 @@ from typing import Any
 
 import duckdb
 import pytest
-from graphql import parse, validate
+from graphql import parse
 from sqlglot import exp
-from test_compile_golden import CASES, CURSOR_KEY, GOLDEN, _variables
+from test_compile_golden import CASES, CURSOR_KEY, GOLDEN, _variables, planned
 
 from council.sqlite import write_sqlite
 from gateway.compile import (
@@ -149,11 +149,7 @@ def compiled(name: str, contract: Any,
              served_schema: Any) -> list[tuple[Statement, dict[str, Any]]]:
     """The statements the service would render for golden case NAME (as in test_compile_golden),
     each with the ids the service binds into its rendered SQL."""
-    document = parse((GOLDEN / f"{name}.graphql").read_text())
-    assert not validate(served_schema, document)
-    operation = select_operation(document, None)
-    variables = coerce_variables(served_schema, operation, _variables(name))
-    plan = Planner(contract, served_schema, document, variables, CURSOR_KEY).plan(operation)
+    plan, _ = planned(name, contract, served_schema)
     statements: list[tuple[Statement, dict[str, Any]]] = []
     for root in plan.roots:
         assert isinstance(root, CitizenLookup | CitizenPage)
