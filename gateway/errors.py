@@ -7,7 +7,15 @@ as INTERNAL with a fixed message and logged in full on the server.
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+
+def without_suggestions(message: str) -> str:
+    """graphql-core's "Did you mean ...?" would name fields a role may not know of: never sent."""
+    return _SUGGESTION.sub("", message)
 
 
 class GatewayError(Exception):
@@ -23,11 +31,24 @@ class GatewayError(Exception):
         self.extra = extensions or {}
 
     def as_graphql_error(self) -> dict[str, Any]:
-        error: dict[str, Any] = {"message": self.message}
+        """This error as one GraphQL error: message, locations and path, then extensions."""
+        extensions = dict(self.extra)
+        error: dict[str, Any] = {"message": without_suggestions(self.message)}
+        locations = extensions.pop("locations", None)
+        if locations:
+            error["locations"] = locations
         if self.path is not None:
             error["path"] = self.path
-        error["extensions"] = {"code": self.code, **self.extra}
+        error["extensions"] = {"code": self.code, **extensions}
         return error
+
+    def formatted(self) -> list[dict[str, Any]]:
+        """The `errors` of a response that fails with this error."""
+        return [self.as_graphql_error()]
+
+    def headers(self) -> dict[str, str]:
+        """The HTTP headers its response needs beyond the usual ones."""
+        return {"Retry-After": str(self.retry_after)} if self.retry_after is not None else {}
 
 
 class BadRequest(GatewayError):
@@ -42,7 +63,17 @@ class GraphQLSyntaxError(BadRequest):
 
 
 class GraphQLValidationError(BadRequest):
+    """The document does not validate: the first error, and the others after it (`more`)."""
+
     code = "GRAPHQL_VALIDATION_FAILED"
+
+    def __init__(self, message: str, *, extensions: dict[str, Any] | None = None,
+                 more: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(message, extensions=extensions)
+        self.more = more or []  # each {"message", "locations"?, "extensions"}
+
+    def formatted(self) -> list[dict[str, Any]]:
+        return [*super().formatted(), *self.more]
 
 
 class BadArgument(BadRequest):
@@ -72,6 +103,9 @@ class Unauthenticated(GatewayError):
     status = 401
     code = "UNAUTHENTICATED"
 
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": 'Bearer realm="citizen-gateway"'}
+
 
 class Forbidden(GatewayError):
     status = 403
@@ -92,6 +126,9 @@ class NotAcceptable(GatewayError):
 class MethodNotAllowed(GatewayError):
     status = 405
     code = "METHOD_NOT_ALLOWED"
+
+    def headers(self) -> dict[str, str]:
+        return {"Allow": "GET, POST"}
 
 
 class UnsupportedMediaType(GatewayError):

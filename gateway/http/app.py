@@ -53,7 +53,6 @@ from gateway.errors import (
     Forbidden,
     GatewayError,
     LimitExceeded,
-    MethodNotAllowed,
     NotAcceptable,
     Overloaded,
     PayloadTooLarge,
@@ -64,7 +63,7 @@ from gateway.http.auth import UnknownToPolicy
 from gateway.metrics import CONTENT_TYPE, GatewayMetrics
 from gateway.pipeline.backpressure import RateLimiter
 from gateway.pipeline.limits import MESSAGES
-from gateway.pipeline.service import CitizenViewService, error_body
+from gateway.pipeline.service import CitizenViewService
 from gateway.pipeline.trace import GraphQLRequest, Trace
 from gateway.requester import Requester
 
@@ -167,17 +166,6 @@ def _graphql_request(payload: dict[str, Any], *, read_only: bool) -> GraphQLRequ
     return GraphQLRequest(query, variables, operation_name, read_only=read_only)
 
 
-def _headers(error: GatewayError) -> dict[str, str]:
-    headers = dict(_HEADERS)
-    if isinstance(error, MethodNotAllowed):
-        headers["Allow"] = "GET, POST"
-    if error.status == 401:
-        headers["WWW-Authenticate"] = 'Bearer realm="citizen-gateway"'
-    if error.retry_after is not None:
-        headers["Retry-After"] = str(error.retry_after)
-    return headers
-
-
 def create_app(service: CitizenViewService, authenticate: Authenticate,
                audit: AuditHook | None = None,
                extra_routes: list[BaseRoute] | None = None,
@@ -221,9 +209,10 @@ def create_app(service: CitizenViewService, authenticate: Authenticate,
                     log.exception("the audit record of a %s request could not be written", outcome)
                     failure = error = GatewayError("the gateway failed to answer this request")
                     outcome = "failed"
-            response: Response = JSONResponse(error_body(error), status_code=error.status,
+            response: Response = JSONResponse({"errors": error.formatted()},
+                                              status_code=error.status,
                                               media_type=f"{media_type}; charset=utf-8",
-                                              headers=_headers(error))
+                                              headers={**_HEADERS, **error.headers()})
         except Exception:
             log.exception("internal error")
             failure = GatewayError("the gateway failed to answer this request")
@@ -233,7 +222,7 @@ def create_app(service: CitizenViewService, authenticate: Authenticate,
                     await record(requester, trace, outcome, None)
                 except Exception:  # noqa: BLE001 - the audit may be what failed
                     log.exception("the audit record of a failed request could not be written")
-            response = JSONResponse(error_body(failure), status_code=500,
+            response = JSONResponse({"errors": failure.formatted()}, status_code=500,
                                     media_type=f"{media_type}; charset=utf-8", headers=_HEADERS)
         else:
             body: dict[str, Any] = {"data": data}

@@ -7,7 +7,6 @@ cached (validated documents; rendered SQL per authorized root) and times every s
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
@@ -52,11 +51,11 @@ from gateway.errors import (
     EngineError,
     EngineTimeout,
     EngineUnavailable,
-    GatewayError,
     GraphQLSyntaxError,
     GraphQLValidationError,
     IntrospectionDisabled,
     MethodNotAllowed,
+    without_suggestions,
 )
 from gateway.ir import CitizenLookup, CitizenPage, IntrospectionRoot, TypenameRoot
 from gateway.metrics import GatewayMetrics
@@ -82,7 +81,6 @@ log = logging.getLogger(__name__)
 K = TypeVar("K")
 V = TypeVar("V")
 
-_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 
 
 class LRU(Generic[K, V]):
@@ -117,11 +115,6 @@ class LRU(Generic[K, V]):
                                                 and len(self.entries) > 1):
             _, evicted = self.entries.popitem(last=False)
             self.weight -= self._weight(evicted)
-
-
-def without_suggestions(message: str) -> str:
-    """graphql-core's "Did you mean ...?" would name fields a role may not know of: never sent."""
-    return _SUGGESTION.sub("", message)
 
 
 @dataclass(frozen=True)
@@ -222,15 +215,11 @@ class CitizenViewService:
                 raise IntrospectionDisabled(
                     "Your role and purpose do not allow reading the schema (introspection); "
                     "`__typename` is still answered.")
-            invalid = GraphQLValidationError(without_suggestions(errors[0].message),
-                                             extensions=_locations(errors[0]))
-            invalid.extra["errors"] = [
+            raise GraphQLValidationError(errors[0].message, extensions=_locations(errors[0]), more=[
                 {"message": without_suggestions(e.message), **_locations(e),
-                 **({"code": "LIMIT_EXCEEDED", "limit": "validationErrors"}
-                    if e.message.startswith(_ABORTED) else {})}
-                for e in errors[1:]
-            ]
-            raise invalid
+                 "extensions": {"code": "LIMIT_EXCEEDED", "limit": "validationErrors"}
+                 if e.message.startswith(_ABORTED) else {"code": GraphQLValidationError.code}}
+                for e in errors[1:]])
         self.documents.put(key, document)
         return document
 
@@ -511,23 +500,6 @@ def _locations(error: GraphQLError) -> dict[str, Any]:
     if not error.locations:
         return {}
     return {"locations": [{"line": loc.line, "column": loc.column} for loc in error.locations]}
-
-
-def error_body(error: GatewayError) -> dict[str, Any]:
-    errors = [error.as_graphql_error()]
-    errors[0]["message"] = without_suggestions(errors[0]["message"])
-    more = errors[0]["extensions"].pop("errors", None)
-    locations = errors[0]["extensions"].pop("locations", None)
-    if locations:
-        errors[0]["locations"] = locations
-    for extra in more or []:
-        extensions = {"code": extra.get("code", error.code)}
-        if "limit" in extra:
-            extensions["limit"] = extra["limit"]
-        errors.append({"message": without_suggestions(extra["message"]),
-                       **({"locations": extra["locations"]} if "locations" in extra else {}),
-                       "extensions": extensions})
-    return {"errors": errors}
 
 
 def _citizen(root: CitizenLookup | CitizenPage) -> int | None:
