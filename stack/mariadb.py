@@ -15,6 +15,7 @@ from stack.errors import StackError
 from stack.process import port_open, run, wait_until
 from stack.settings import HOST, SQL_DIR, Department, Settings, quoted
 
+_SERVERS: list[subprocess.Popen[bytes]] = []  # the servers this process started
 PART = "mariadb"
 OS_USER = "mysql"
 
@@ -103,6 +104,7 @@ def start(settings: Settings) -> None:
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True,  # outlives this command
     )
+    _SERVERS.append(server)  # held, not collected while it runs (Popen warns when it is)
 
     def listening() -> bool:
         if server.poll() is not None:

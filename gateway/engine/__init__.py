@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 from sqlglot import exp
 
+from gateway.errors import EngineTimeout
 from gateway.requester import Requester
 
 
@@ -15,6 +16,14 @@ class EngineResult:
     rows: list[tuple[Any, ...]]
     query_id: str | None
     elapsed_ms: float  # time spent inside the engine call, as the gateway saw it
+
+
+def time_limit(setting: float, timeout: float | None) -> float:
+    """Seconds a query may run: the engine's setting, or less when the request has less left."""
+    seconds = setting if timeout is None else min(setting, timeout)
+    if seconds <= 0:
+        raise EngineTimeout("the request ran out of time before the query could start")
+    return seconds
 
 
 class Engine(Protocol):

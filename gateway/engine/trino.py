@@ -27,7 +27,7 @@ from requests.adapters import HTTPAdapter
 from sqlglot import exp
 from trino.exceptions import HttpError, TrinoConnectionError, TrinoQueryError
 
-from gateway.engine import EngineResult
+from gateway.engine import EngineResult, time_limit
 from gateway.errors import EngineError, EngineTimeout, EngineUnavailable
 from gateway.requester import Requester
 from gateway.settings import Settings
@@ -78,11 +78,7 @@ class TrinoEngine:
         )
 
     def run(self, sql: str, requester: Requester, *, timeout: float | None = None) -> EngineResult:
-        seconds = self.settings.query_timeout_seconds
-        if timeout is not None:
-            seconds = min(seconds, timeout)
-        if seconds <= 0:
-            raise EngineTimeout("the request ran out of time before the query could start")
+        seconds = time_limit(self.settings.query_timeout_seconds, timeout)
         started = time.perf_counter()
         cursor = self._connect(requester, seconds).cursor()
         expired = threading.Event()

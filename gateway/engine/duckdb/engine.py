@@ -29,7 +29,7 @@ from typing import Any
 import duckdb
 from sqlglot import exp
 
-from gateway.engine import EngineResult
+from gateway.engine import EngineResult, time_limit
 from gateway.engine.duckdb.dialect import render
 from gateway.engine.duckdb.pushdown import Catalog, PushdownError
 from gateway.engine.duckdb.sources import (
@@ -162,11 +162,7 @@ class DuckDBEngine:
         return render(tree, self.catalogs)
 
     def run(self, sql: str, requester: Requester, *, timeout: float | None = None) -> EngineResult:
-        seconds = self.settings.query_timeout_seconds
-        if timeout is not None:
-            seconds = min(seconds, timeout)
-        if seconds <= 0:
-            raise EngineTimeout("the request ran out of time before the query could start")
+        seconds = time_limit(self.settings.query_timeout_seconds, timeout)
         self._retry_attachments()
         query_id = f"duckdb-{uuid.uuid4().hex[:16]}"
         started = time.perf_counter()

@@ -40,7 +40,7 @@ from typing import Any
 
 from sqlglot import exp
 
-from gateway.engine import EngineResult
+from gateway.engine import EngineResult, time_limit
 from gateway.engine.duckdb.dialect import render
 from gateway.engine.duckdb.pushdown import Catalog
 from gateway.engine.duckdb.sources import SourceError
@@ -221,11 +221,7 @@ class SupervisedDuckDB:
         return render(tree, self.catalogs)  # here: the child only runs the text
 
     def run(self, sql: str, requester: Requester, *, timeout: float | None = None) -> EngineResult:
-        seconds = self.settings.query_timeout_seconds
-        if timeout is not None:
-            seconds = min(seconds, timeout)
-        if seconds <= 0:
-            raise EngineTimeout("the request ran out of time before the query could start")
+        seconds = time_limit(self.settings.query_timeout_seconds, timeout)
         started = time.perf_counter()
         _, rows, query_id = self._call(("run", sql, requester, seconds), seconds)
         return EngineResult(rows, query_id, (time.perf_counter() - started) * 1000)
