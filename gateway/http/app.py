@@ -59,12 +59,12 @@ from gateway.errors import (
     TooManyRequests,
     UnsupportedMediaType,
 )
-from gateway.http.auth import UnknownToPolicy
 from gateway.metrics import CONTENT_TYPE, GatewayMetrics
 from gateway.pipeline.backpressure import RateLimiter
 from gateway.pipeline.limits import MESSAGES
 from gateway.pipeline.service import CitizenViewService
 from gateway.pipeline.trace import GraphQLRequest, Trace
+from gateway.policy.authorize import UnknownToPolicy
 from gateway.requester import Requester
 
 log = logging.getLogger(__name__)

@@ -18,7 +18,8 @@ from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePublicKey
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-from gateway.errors import ConfigError, Forbidden, Unauthenticated
+from gateway.errors import ConfigError, Unauthenticated
+from gateway.policy.authorize import check_vocabulary
 from gateway.policy.policy import Vocabulary
 from gateway.requester import Requester
 from gateway.settings import DEV_SECRET, Settings
@@ -142,24 +143,6 @@ def requester_from_claims(claims: dict[str, Any]) -> Requester:
     attributes = tuple(sorted((name, value) for name, value in claims.items()
                               if name not in _RESERVED and isinstance(value, str)))
     return Requester(user, tuple(dict.fromkeys(roles)), purpose, attributes)
-
-
-class UnknownToPolicy(Forbidden):
-    """A validly signed token whose role or purpose the policy does not know: refused, and
-    audited like any refusal (the requester is known)."""
-
-    def __init__(self, message: str, requester: Requester) -> None:
-        super().__init__(message)
-        self.requester = requester
-
-
-def check_vocabulary(requester: Requester, vocabulary: Vocabulary) -> None:
-    for role in requester.roles:
-        if role not in vocabulary.roles:
-            raise UnknownToPolicy(f"role {role!r} is not known to the access policy", requester)
-    if requester.purpose not in vocabulary.purposes:
-        raise UnknownToPolicy(f"purpose {requester.purpose!r} is not known to the access policy",
-                              requester)
 
 
 def issue_token(settings: Settings, user: str, roles: list[str], purpose: str,

@@ -38,7 +38,7 @@ from gateway.ir import (
     Typename,
 )
 from gateway.policy.objects import INTROSPECTION, OPT_OUT_FIELD, QUERY, TEAM_FIELD
-from gateway.policy.policy import Decisions, Policy, RowVerdict, Verdict
+from gateway.policy.policy import Decisions, Policy, RowVerdict, Verdict, Vocabulary
 from gateway.requester import Requester
 
 Use = Literal["select", "filter", "sort", "cursor"]
@@ -233,14 +233,28 @@ class _Authorizer:
         return root  # __typename of Query
 
 
+class UnknownToPolicy(Forbidden):
+    """A validly signed token whose role or purpose the policy does not know: refused, and
+    audited like any refusal (the requester is known)."""
+
+    def __init__(self, message: str, requester: Requester) -> None:
+        super().__init__(message)
+        self.requester = requester
+
+
+def check_vocabulary(requester: Requester, vocabulary: Vocabulary) -> None:
+    for role in requester.roles:
+        if role not in vocabulary.roles:
+            raise UnknownToPolicy(f"role {role!r} is not known to the access policy", requester)
+    if requester.purpose not in vocabulary.purposes:
+        raise UnknownToPolicy(f"purpose {requester.purpose!r} is not known to the access policy",
+                              requester)
+
+
 def _check_requester(requester: Requester, policy: Policy) -> None:
     if not requester.roles:
         raise Forbidden("the token names no role")
-    unknown = [role for role in requester.roles if role not in policy.vocabulary.roles]
-    if unknown:
-        raise Forbidden(f"role {unknown[0]!r} is not known to the access policy")
-    if requester.purpose not in policy.vocabulary.purposes:
-        raise Forbidden(f"purpose {requester.purpose!r} is not known to the access policy")
+    check_vocabulary(requester, policy.vocabulary)
 
 
 def introspection_allowed(policy: Policy, requester: Requester) -> bool:
