@@ -9,7 +9,7 @@ test_differential.py):
 - LPAD takes an INTEGER length in DuckDB; LENGTH gives a BIGINT (the `partial` mask).
 - LIKE ... ESCAPE: the compiler's `startsWith` escapes `%`, `_` and `\\` and asks for ESCAPE '\\';
   rendered here with the ESCAPE clause (without it DuckDB matches `\\_` literally).
-- The statement becomes a short program (duckdb_pushdown.py): `SET VARIABLE` stages computing
+- The statement becomes a short program (pushdown.py): `SET VARIABLE` stages computing
   literal key lists, then the query, separated by ";\\n". DuckDB runs it as one call.
 
 The same in both, verified rather than rewritten: the pseudonym (SHA-256 of the UTF-8 bytes,
@@ -58,7 +58,7 @@ DIALECT = CitizenDuckDB()
 
 def render(tree: exp.Expr, catalogs: Mapping[str, Catalog], *, pretty: bool = False) -> str:
     """The statement as DuckDB runs it over these attached catalogs: for a query, the pushdown
-    program (duckdb_pushdown.py: `SET VARIABLE` stages, then the query) joined by ";\\n"."""
+    program (pushdown.py: `SET VARIABLE` stages, then the query) joined by ";\\n"."""
     generator = DIALECT.generator(pretty=pretty)
     if not isinstance(tree, exp.Select) or not catalogs:
         return generator.generate(tree, copy=True)

@@ -2,12 +2,12 @@
 
 One in-process DuckDB database attaches every department in place, read-only: PostgreSQL and
 MariaDB through DuckDB's postgres and mysql scanners (the same connectors/*.properties Trino
-reads, see duckdb_sources.py), or the demo's SQLite files. The scanner extensions are loaded from
+reads, see sources.py), or the demo's SQLite files. The scanner extensions are loaded from
 the files of their PyPI wheels with autoinstall and autoload off: nothing is downloaded.
 
-The compiled statement arrives rendered in this engine's dialect (duckdb_dialect.py): possibly a
+The compiled statement arrives rendered in this engine's dialect (dialect.py): possibly a
 few `SET VARIABLE` stages before the query, which give every department table a literal key list
-(duckdb_pushdown.py). It runs as one call on a connection of a small pool: the database, its
+(pushdown.py). It runs as one call on a connection of a small pool: the database, its
 extensions (about 0.4 s to load) and its attachments are shared; each call borrows a connection
 (a DuckDB cursor, with its own variables) and gives it back. A timer interrupts a query that
 outlives its time limit (504).

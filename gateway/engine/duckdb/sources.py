@@ -25,7 +25,7 @@ name, read-only, in place):
 
 - `from_sqlite_dir(dir)`: the demo, <dir>/<catalog>.sqlite per department (written by
   `council.sqlite`). SQLite has one schema, `main`; the engine's dialect reads those tables
-  through `sqlite_query` (see duckdb_pushdown.py), so the contract's names still apply.
+  through `sqlite_query` (see pushdown.py), so the contract's names still apply.
 
 The scanner extensions come from the installed `duckdb-extension-*` wheels, loaded by file path:
 nothing is ever downloaded.

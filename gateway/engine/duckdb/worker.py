@@ -7,7 +7,7 @@ has known data races when several scans of one attached MySQL database run in pa
 query, which the gateway's fetch statement does (every social care and education table at once;
 duckdb/duckdb-mysql#225, #254, #278 — the last one merged after 1.5.5, the newest scanner wheel on
 PyPI). A crash in the process that serves HTTP drops every request in flight and the gateway with
-it. Here the engine (gateway/engine/duckdb/engine.py, unchanged) runs in a child process; this class is
+it. Here the engine (engine.py, unchanged) runs in a child process; this class is
 the Engine the service talks to:
 
 - one child, started with `python -m gateway.engine.duckdb.worker` (not fork: the parent has
@@ -223,7 +223,7 @@ class SupervisedDuckDB:
     def run(self, sql: str, requester: Requester, *, timeout: float | None = None) -> EngineResult:
         seconds = time_limit(self.settings.query_timeout_seconds, timeout)
         started = time.perf_counter()
-        _, rows, query_id = self._call(("run", sql, requester, seconds), seconds)
+        _, rows, query_id = self._call((sql, requester, seconds), seconds)
         return EngineResult(rows, query_id, (time.perf_counter() - started) * 1000)
 
     @property
@@ -275,10 +275,9 @@ def serve(channel: Connection) -> None:
     channel.send(("ready", engine.catalogs))
     send_lock = threading.Lock()
 
-    def answer(call_id: int, _kind: str, *arguments: Any) -> None:
+    def answer(call_id: int, sql: str, requester: Requester, seconds: float) -> None:
         reply: tuple[Any, ...]
         try:
-            sql, requester, seconds = arguments
             result = engine.run(sql, requester, timeout=seconds)
             reply = ("rows", result.rows, result.query_id)
         except GatewayError as error:
