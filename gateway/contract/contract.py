@@ -26,12 +26,12 @@ from graphql import (
 )
 
 from gateway.errors import ContractError
-from gateway.ir import Kind, Table
+from gateway.ir import Kind, MaskKind, Table
+from gateway.masks import GENERALISATIONS, MASKS, is_mask
 
 ROOT_TYPE = "Citizen"
 CONNECTION_TYPES = frozenset({"Query", "CitizenConnection", "CitizenEdge", "PageInfo"})
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
-GENERALISATIONS = frozenset({"age_band", "year", "district"})
 SCALAR_KINDS: dict[str, Kind] = {"ID": "id", "String": "string", "Int": "int", "Float": "float",
                 "Boolean": "boolean", "Date": "date"}
 
@@ -61,7 +61,7 @@ class ColumnField:
     kind: Kind
     nullable: bool
     enum: EnumInfo | None = None
-    generalised: str | None = None  # a mask always applied, whatever the policy (@generalised)
+    generalised: MaskKind | None = None  # a mask always applied, whatever the policy (@generalised)
 
 
 @dataclass(frozen=True)
@@ -133,6 +133,16 @@ class Contract:
 
 def snake_case(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def _generalised(args: dict[str, str] | None, where: str) -> MaskKind | None:
+    if args is None:
+        return None
+    mask = args.get("mask", "")
+    if not (is_mask(mask) and mask in GENERALISATIONS):
+        raise ContractError(f"{where}: @generalised(mask:) must be one of "
+                            f"{', '.join(sorted(GENERALISATIONS))}")
+    return mask
 
 
 def _directive_args(nodes: tuple[DirectiveNode, ...] | None, name: str) -> dict[str, str] | None:
@@ -217,13 +227,13 @@ def _object_info(object_type: GraphQLObjectType) -> ObjectInfo:
         column_args = _directive_args(directives, "column")
         column = _column_name(column_args["name"] if column_args else snake_case(field_name),
                               field_where)
-        generalised = (_directive_args(directives, "generalised") or {}).get("mask")
-        if generalised is not None and generalised not in GENERALISATIONS:
-            raise ContractError(f"{field_where}: @generalised(mask:) must be one of "
-                                f"{', '.join(sorted(GENERALISATIONS))}")
+        generalised = _generalised(_directive_args(directives, "generalised"), field_where)
         if isinstance(named, GraphQLEnumType):
             fields[field_name] = ColumnField(field_name, column, "enum", nullable, _enum_info(named))
         elif isinstance(named, GraphQLScalarType) and named.name in SCALAR_KINDS:
+            if generalised is not None and SCALAR_KINDS[named.name] not in MASKS[generalised].kinds:
+                raise ContractError(f"{field_where}: @generalised(mask: {generalised!r}) does not "
+                                    f"fit a {named.name} ({MASKS[generalised].meaning})")
             fields[field_name] = ColumnField(field_name, column, SCALAR_KINDS[named.name], nullable,
                                              generalised=generalised)
         else:

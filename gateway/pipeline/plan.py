@@ -223,7 +223,7 @@ class Planner:
                 enum_pairs = tuple((stored, graph_name) for graph_name, stored
                                    in field_info.enum.stored_by_name.items()) if field_info.enum else ()
                 planned.append(Column(key, name, field_info.column, field_info.kind, enum_pairs,
-                                      generalised=field_info.generalised))  # type: ignore[arg-type]
+                                      generalised=field_info.generalised))
                 continue
             target = self.contract.objects[field_info.target]
             children = self.selections(target, field_nodes)

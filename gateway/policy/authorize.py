@@ -21,7 +21,6 @@ from gateway.ir import (
     CitizenLookup,
     CitizenPage,
     Column,
-    Compare,
     CursorPart,
     EdgesPart,
     EndCursorPart,
@@ -37,8 +36,9 @@ from gateway.ir import (
     Sort,
     Typename,
 )
-from gateway.policy.objects import INTROSPECTION, OPT_OUT_FIELD, QUERY, TEAM_FIELD
+from gateway.policy.objects import INTROSPECTION, QUERY
 from gateway.policy.policy import Decisions, Policy, RowVerdict, Verdict, Vocabulary
+from gateway.policy.rows import ROW_RULES
 from gateway.requester import Requester
 
 Use = Literal["select", "filter", "sort", "cursor"]
@@ -137,15 +137,7 @@ class _Authorizer:
         predicates: list[Predicate] = []
         for row in self.decisions.row_rules(name):
             self.rows.setdefault((row.object, row.rule), row)
-            if row.rule == "own_team":
-                team = self.requester.attribute("team")
-                # No team in the token: no case is the requester's own team's.
-                predicates.append(Compare(TEAM_FIELD, row.column, "string", "eq", team)
-                                  if team else AnyOf(()))
-            elif row.rule == "not_opted_out":
-                predicates.append(Compare(OPT_OUT_FIELD, row.column, "boolean", "eq", False))
-            else:  # the policy loader admits only the rules above
-                raise AssertionError(f"row rule {row.rule} has no predicate")
+            predicates.append(ROW_RULES[row.rule].predicate(row.column, self.requester))
         return predicates
 
     def _with_rows(self, existing: Predicate | None, name: str) -> Predicate | None:

@@ -1,30 +1,26 @@
-"""What a policy talks about: its decisions, its row rules, and the contract's fields as objects.
+"""What a policy talks about: its decisions and the contract's fields as objects.
 
 The Catalog lists every object a field rule can decide about (each field of the contract, the
-root queries, introspection) and answers the model's `objectMatch` and `purposeMatch`; the
-decisions are ordered from loosest to strictest; `mask_problem` says when a mask would break the
-type the contract promises for a field.
+root queries, introspection) and where each row rule can apply, and answers the model's
+`objectMatch` and `purposeMatch`; the decisions are ordered from loosest to strictest (the masks
+as `gateway.masks` declares them); `mask_problem` says when a mask would break the type the
+contract promises for a field.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Literal
 
 from gateway.contract.contract import ColumnField, Contract, JoinField, LinkField
+from gateway.ir import MaskKind
+from gateway.masks import MASKS, is_mask
+from gateway.policy.rows import RowTarget, places
 
-Decision = Literal["clear", "partial", "district", "year", "age_band", "pseudonym", "redact",
-                   "deny"]
+Decision = Literal["clear", "deny"] | MaskKind
 # From loosest to strictest. When several rules match, the later one in this order wins.
-DECISIONS: tuple[Decision, ...] = get_args(Decision)
+DECISIONS: tuple[Decision, ...] = ("clear", *MASKS, "deny")
 STRICTNESS: dict[str, int] = {decision: rank for rank, decision in enumerate(DECISIONS)}
-
-ROW_RULES: dict[str, str] = {
-    "own_team": "only rows whose team is the requester's own team (the `team` of their token)",
-    "not_opted_out": "only for citizens who have not registered the national data opt-out",
-}
-TEAM_FIELD = "team"
-OPT_OUT_FIELD = "healthOptOut"
 
 QUERY = "Query"
 ROOT_FIELDS = ("citizen", "citizens")
@@ -33,13 +29,6 @@ ANY = "\x00any"  # a request object every pattern matches: "which rules could ap
 
 
 Category = Literal["value", "record", "list", "root", "schema"]
-
-# The masks each kind of value can carry and still be the type the contract promises.
-_MASKS_BY_KIND: dict[str, frozenset[str]] = {
-    "string": frozenset({"redact", "partial", "pseudonym", "district", "age_band"}),
-    "id": frozenset({"redact", "partial", "pseudonym"}),
-    "date": frozenset({"redact", "year"}),
-}
 
 
 @dataclass(frozen=True)
@@ -56,15 +45,6 @@ class Target:
     date_column: bool = False  # a String field reading a column a Date field of its type reads
 
 
-@dataclass(frozen=True)
-class RowTarget:
-    """Where a row rule can apply and the column it needs: a type (own_team) or a nested field."""
-
-    name: str
-    rule: str
-    column: str
-
-
 class Catalog:
     """Every policy object of one contract, and how the patterns of policy.csv match them."""
 
@@ -73,14 +53,9 @@ class Catalog:
         targets: list[Target] = [Target(f"{QUERY}.{name}", QUERY, name, "", "root")
                                  for name in ROOT_FIELDS]
         targets.append(Target(INTROSPECTION, QUERY, "__schema", "", "schema"))
-        row_targets: list[RowTarget] = []
         for info in contract.objects.values():
             date_columns = {f.column for f in info.fields.values()
                             if isinstance(f, ColumnField) and f.kind == "date"}
-            team = info.fields.get(TEAM_FIELD)
-            if isinstance(team, ColumnField) and team.kind == "string":
-                row_targets.append(RowTarget(info.name, "own_team", team.column))
-            opt_out = info.fields.get(OPT_OUT_FIELD)
             for name, field_info in info.fields.items():
                 qualified = f"{info.name}.{name}"
                 if isinstance(field_info, ColumnField):
@@ -94,11 +69,9 @@ class Catalog:
                 many = isinstance(field_info, JoinField) and field_info.many
                 targets.append(Target(qualified, info.name, name, department,
                                       "list" if many else "record"))
-                if isinstance(opt_out, ColumnField) and opt_out.kind == "boolean":
-                    row_targets.append(RowTarget(qualified, "not_opted_out", opt_out.column))
         self.targets: dict[str, Target] = {target.name: target for target in targets}
         self.row_targets: dict[tuple[str, str], RowTarget] = {
-            (row.name, row.rule): row for row in row_targets}
+            (row.name, row.rule): row for row in places(contract)}
         self.types = frozenset(contract.objects) | {QUERY}
         self.departments = frozenset(contract.departments())
 
@@ -150,26 +123,27 @@ def purpose_matches(request: str, pattern: str) -> bool:
 
 def mask_problem(target: Target, decision: str) -> str | None:
     """Why `decision` cannot be applied to `target` without breaking the contract."""
-    if decision in ("clear", "deny"):
+    if not is_mask(decision):  # clear or deny
         return None
+    spec = MASKS[decision]
     if target.category != "value":
         what = "a nested record or list" if target.category in ("record", "list") else "a query"
         return f"{decision} applies to values; {target.name} is {what}: use clear or deny"
     if decision == "redact" and not target.nullable:
         return (f"redact would make {target.name} null, but the contract says it is never null: "
                 "use deny, or a mask that keeps a value")
-    if decision == "age_band":
+    if spec.reads_date:
         if target.kind == "date":
-            return (f"age_band turns a date into a band such as 30-39, which is not a Date: mask "
-                    f"{target.name} with year, or give the contract a String field reading the "
-                    "same column (e.g. ageBand: String @column(name: \"date_of_birth\")) and "
-                    "band that")
+            return (f"{decision} turns a date into text ({spec.meaning}), which is not a Date: "
+                    f"mask {target.name} with year, or give the contract a String field reading "
+                    "the same column (e.g. ageBand: String @column(name: \"date_of_birth\")) "
+                    f"and mask that with {decision}")
         if not target.date_column:
-            return (f"age_band needs a date: {target.name} is a String that reads no date column "
-                    "(a Date field of the same type must read the same column)")
+            return (f"{decision} needs a date: {target.name} is a String that reads no date "
+                    "column (a Date field of the same type must read the same column)")
         return None
-    allowed = _MASKS_BY_KIND.get(target.kind, frozenset({"redact"}))
-    if decision not in allowed:
+    if target.kind not in spec.kinds:
+        allowed = {name for name, other in MASKS.items() if target.kind in other.kinds}
         return (f"{decision} cannot be applied to {target.name} ({target.kind}): "
                 f"it can take {', '.join(sorted(allowed | {'clear', 'deny'}))}")
     return None

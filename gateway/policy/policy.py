@@ -30,16 +30,17 @@ from casbin.util.builtin_operators import generate_g_function
 from gateway.contract.contract import Contract
 from gateway.errors import StartupError
 from gateway.ir import MaskKind
+from gateway.masks import is_mask
 from gateway.policy.objects import (
     ANY,
     DECISIONS,
-    ROW_RULES,
     STRICTNESS,
     Catalog,
     Decision,
     mask_problem,
     purpose_matches,
 )
+from gateway.policy.rows import ROW_RULES
 
 MODEL_FILE = "model.conf"
 POLICY_FILE = "policy.csv"
@@ -109,9 +110,7 @@ class Verdict:
 
     @property
     def mask(self) -> MaskKind | None:
-        if self.decision in ("clear", "deny"):
-            return None
-        return self.decision  # type: ignore[return-value]
+        return self.decision if is_mask(self.decision) else None
 
 
 @dataclass(frozen=True)
@@ -499,5 +498,6 @@ def explain(policy: Policy, roles: Iterable[str], purpose: str) -> list[str]:
         lines.append(f"{name:<{width}}  {verdict.decision:<9}  {verdict.reason}")
     for name in sorted({name for name, _ in policy.catalog.row_targets}):
         for row in decisions.row_rules(name):
-            lines.append(f"rows of {name}: {row.rule} ({ROW_RULES[row.rule]})  {row.reason}")
+            lines.append(f"rows of {name}: {row.rule} ({ROW_RULES[row.rule].meaning})  "
+                         f"{row.reason}")
     return lines
