@@ -6,6 +6,7 @@ planner, the authorizer and the compiler meet here and nowhere else.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -82,6 +83,19 @@ class Negation:
 Predicate = Compare | AllOf | AnyOf | Negation
 
 
+def comparisons(predicate: Predicate | None) -> Iterator[Compare]:
+    """Every comparison in a predicate, depth first: the IR owns its traversal."""
+    if predicate is None:
+        return
+    if isinstance(predicate, AllOf | AnyOf):
+        for part in predicate.parts:
+            yield from comparisons(part)
+    elif isinstance(predicate, Negation):
+        yield from comparisons(predicate.part)
+    else:
+        yield predicate
+
+
 @dataclass(frozen=True)
 class Sort:
     field: str
@@ -136,7 +150,7 @@ Selection = Column | Typename | Nested
 
 
 @dataclass(frozen=True)
-class PersonIndexRef:
+class PersonIndex:
     table: Table
     citizen_key: str
     department_column: str
@@ -153,6 +167,11 @@ class CitizenLookup:
     citizen_id: int
     selections: tuple[Selection, ...]
     row_filter: Predicate | None = None
+
+    @property
+    def views(self) -> tuple[tuple[Selection, ...], ...]:
+        """The node selections of the answer, as for a page: here, the one citizen's."""
+        return (self.selections,)
 
 
 @dataclass(frozen=True)
@@ -226,4 +245,4 @@ Root = CitizenLookup | CitizenPage | TypenameRoot | IntrospectionRoot
 @dataclass(frozen=True)
 class OperationPlan:
     roots: tuple[Root, ...]
-    person_index: PersonIndexRef
+    person_index: PersonIndex

@@ -26,7 +26,7 @@ from graphql import (
 )
 
 from gateway.errors import ContractError
-from gateway.ir import Kind, MaskKind, Table
+from gateway.ir import Kind, MaskKind, PersonIndex, Table
 from gateway.masks import GENERALISATIONS, MASKS, is_mask
 
 ROOT_TYPE = "Citizen"
@@ -104,14 +104,6 @@ class ObjectInfo:
     @property
     def department(self) -> str:
         return self.table.catalog
-
-
-@dataclass(frozen=True)
-class PersonIndex:
-    table: Table
-    citizen_key: str
-    department_column: str
-    local_key: str
 
 
 @dataclass(frozen=True)

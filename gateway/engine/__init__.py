@@ -29,7 +29,7 @@ def time_limit(setting: float, timeout: float | None) -> float:
 class Engine(Protocol):
     def render(self, tree: exp.Expr) -> str:
         """The compiled tree as this engine's SQL text (the service caches it per plan shape
-        and binds the id lists into the text: compile.bind)."""
+        and binds the id lists into the text: gateway/compile/bind.py)."""
         ...
 
     def run(self, sql: str, requester: Requester, *, timeout: float | None = None) -> EngineResult:

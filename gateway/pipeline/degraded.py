@@ -1,7 +1,7 @@
 """Degraded answers: when a department database is down, answer with the departments that are up.
 
 Trino fails a whole query when one catalog's database does not answer. So when the fetch step
-(every department read by literal ids, see compile.py) fails, the gateway asks which departments
+(every department read by literal ids, see gateway/compile/) fails, the gateway asks which departments
 answer — one cheap probe per catalog, a one-row read through the engine, run in parallel and
 cached for `department_status_ttl_seconds` — and runs the fetch again with the departments that
 are down given no ids: the compiler then reads nothing there and emits NULL. The answer carries a
@@ -143,9 +143,8 @@ def _catalogs(selections: Iterable[Selection]) -> set[str]:
 
 def link_catalogs(root: CitizenLookup | CitizenPage) -> dict[str, set[str]]:
     """Each department reached through the person index: the catalogs its records are read from."""
-    views = root.views if isinstance(root, CitizenPage) else (root.selections,)
     found: dict[str, set[str]] = {}
-    for view in views:
+    for view in root.views:
         for selection in view:
             if isinstance(selection, Nested) and isinstance(selection.via, ViaPersonIndex):
                 found.setdefault(selection.via.department, set()).update(_catalogs([selection]))

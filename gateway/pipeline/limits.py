@@ -53,16 +53,13 @@ from graphql import (
 
 from gateway.errors import BadArgument, LimitExceeded
 from gateway.ir import (
-    AllOf,
-    AnyOf,
     CitizenLookup,
     CitizenPage,
-    Compare,
-    Negation,
     Nested,
     OperationPlan,
     Predicate,
     Selection,
+    comparisons,
 )
 
 __all__ = [
@@ -360,14 +357,8 @@ def check_list_sizes(schema: GraphQLSchema, document: DocumentNode,
 
 
 def _predicate_values(predicate: Predicate | None) -> list[Any]:
-    if predicate is None:
-        return []
-    if isinstance(predicate, AllOf | AnyOf):
-        return [value for part in predicate.parts for value in _predicate_values(part)]
-    if isinstance(predicate, Negation):
-        return _predicate_values(predicate.part)
-    assert isinstance(predicate, Compare)
-    return list(predicate.value) if isinstance(predicate.value, tuple) else [predicate.value]
+    return [value for compare in comparisons(predicate)
+            for value in (compare.value if isinstance(compare.value, tuple) else (compare.value,))]
 
 
 def _selection_values(selections: tuple[Selection, ...]) -> list[Any]:

@@ -122,7 +122,7 @@ class _Rendered:
     """What the executor needs of a compiled statement: its SQL as the engine rendered it and how
     to read its columns. Never the sqlglot tree (a full view's weighs ~400 KiB, its SQL a few)."""
 
-    sql: str  # with the id lists still to bind (compile.bind)
+    sql: str  # with the id lists still to bind (gateway/compile/bind.py)
     cursor_kinds: tuple[Any, ...]
     departments: tuple[str, ...]
     statement_markers: tuple[tuple[str, int], ...]
@@ -345,7 +345,7 @@ class CitizenViewService:
 
         Without department records one statement answers. With them, two: resolve the citizens
         and their department ids (registry only), then fetch every department by literal ids,
-        which is what lets each department database use its index (see compile.py). When the
+        which is what lets each department database use its index (see gateway/compile/). When the
         fetch fails because a department is down, it runs again without that department
         (see degraded.py).
         """

@@ -17,7 +17,6 @@ from gateway.contract.contract import JoinField
 from gateway.errors import Forbidden
 from gateway.ir import (
     AllOf,
-    AnyOf,
     CitizenLookup,
     CitizenPage,
     Column,
@@ -26,7 +25,6 @@ from gateway.ir import (
     EndCursorPart,
     IntrospectionRoot,
     Mask,
-    Negation,
     Nested,
     OperationPlan,
     PageInfoPart,
@@ -35,6 +33,7 @@ from gateway.ir import (
     Selection,
     Sort,
     Typename,
+    comparisons,
 )
 from gateway.policy.objects import INTROSPECTION, QUERY
 from gateway.policy.policy import Decisions, Policy, RowVerdict, Verdict, Vocabulary
@@ -121,15 +120,8 @@ class _Authorizer:
         return True
 
     def _check_predicate(self, type_name: str, predicate: Predicate | None) -> None:
-        if predicate is None:
-            return
-        if isinstance(predicate, AllOf | AnyOf):
-            for part in predicate.parts:
-                self._check_predicate(type_name, part)
-        elif isinstance(predicate, Negation):
-            self._check_predicate(type_name, predicate.part)
-        else:
-            self._must_be_clear(f"{type_name}.{predicate.field}", "filter")
+        for compare in comparisons(predicate):
+            self._must_be_clear(f"{type_name}.{compare.field}", "filter")
 
     # ------------------------------------------------------------ row rules
 

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.compile import Compiler
-from gateway.ir import Compare, PersonIndexRef, Table
+from gateway.compile.predicates import predicate
+from gateway.ir import Compare
 
 
 @pytest.mark.parametrize("dialect", ["trino", "duckdb"])
 def test_starts_with_escapes_like_wildcards(dialect: str) -> None:
-    index = PersonIndexRef(Table("registry", "registry", "person_link"), "citizen_id",
-                           "department", "local_id")
-    condition = Compiler(index, "").predicate(
+    condition = predicate(
         "t", Compare("postcode", "postcode", "string", "startsWith", "KF1_%\\'x"))
     sql = condition.sql(dialect=dialect)
     # _ and % are text, not wildcards; the quote is doubled; the escape character is declared.

@@ -158,7 +158,7 @@ class DuckDBEngine:
 
     def render(self, tree: exp.Expr) -> str:
         """The pushdown program carries each id-list marker exactly once, so the service can
-        render a plan once and bind the lists into the text (compile.bind)."""
+        render a plan once and bind the lists into the text (gateway/compile/bind.py)."""
         return render(tree, self.catalogs)
 
     def run(self, sql: str, requester: Requester, *, timeout: float | None = None) -> EngineResult:

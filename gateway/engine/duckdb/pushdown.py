@@ -24,7 +24,7 @@ runs out (the query last):
    DuckDB (`(col || '') = 'x'` is not pushed); integer keys are still pushed. PostgreSQL gets
    string filters with COLLATE "C" from DuckDB's scanner, which is exact.
 
-Id lists the service binds after rendering (compile.py's `"__bind_<name>__"` markers, replaced
+Id lists the service binds after rendering (compile/bind.py's markers, replaced
 by integer lists in the rendered text) are known only at bind time: each key condition holding
 one becomes a `SET VARIABLE` of its own, whose text carries the marker (so the rendered program
 holds each marker exactly as often as the compiled tree, which `bind` checks), checked to be a
@@ -45,7 +45,8 @@ from dataclasses import dataclass, field
 
 from sqlglot import exp
 
-from gateway.compile import conjunction
+from gateway.compile.bind import marker_name
+from gateway.compile.sql import conjunction, ident
 from gateway.engine.duckdb.sources import Kind
 from gateway.errors import StartupError
 
@@ -74,10 +75,6 @@ def _parsed_type(name: str) -> exp.DataType:
 def _data_type(name: str) -> exp.DataType:
     """A DuckDB type by name (parsed once per name; each use gets its own copy)."""
     return _parsed_type(name).copy()
-
-
-def _ident(name: str) -> exp.Identifier:
-    return exp.Identifier(this=name, quoted=True)
 
 
 def _conjuncts(condition: exp.Expr | None) -> list[exp.Expr]:
@@ -117,11 +114,8 @@ def literal_key(condition: exp.Expr, alias: str) -> tuple[str, tuple[int, ...]] 
     return None
 
 
-BIND_MARKER = "__bind_"  # compile.py's marker of an id list bound after rendering
-
-
 def _is_marker(node: exp.Expr) -> bool:
-    return isinstance(node, exp.Column) and not node.table and node.name.startswith(BIND_MARKER)
+    return marker_name(node) is not None
 
 
 def marker_key(condition: exp.Expr, alias: str) -> tuple[str, exp.Column] | None:
@@ -259,14 +253,14 @@ class Pushdown:
                     else own.get(other.name)
                 if known is not None and known.values is not None:
                     constraints.append(_Constraint(column, values=known.values))
-                    added.append(exp.In(this=exp.Column(this=_ident(column), table=_ident(alias)),
+                    added.append(exp.In(this=exp.Column(this=ident(column), table=ident(alias)),
                                         expressions=[exp.Literal.number(v) for v in known.values]))
                 elif known is not None:
                     constraints.append(_Constraint(column, variable=known.variable))
                 elif other.table in self.ctes:
                     source = exp.Select(expressions=[other.copy()]).from_(
-                        exp.Table(this=_ident(other.table), alias=exp.TableAlias(
-                            this=_ident(other.table))), copy=False)
+                        exp.Table(this=ident(other.table), alias=exp.TableAlias(
+                            this=ident(other.table))), copy=False)
                     constraints.append(_Constraint(column, variable=self._stage(source)))
                 elif _only_reads(select, own_from):
                     # the rows of this very select's FROM: its WHERE, ORDER BY and LIMIT (the
@@ -303,7 +297,7 @@ class Pushdown:
         text = exp.Coalesce(this=exp.Nullif(this=listed, expression=exp.Literal.string("")),
                             expressions=[exp.Literal.string("NULL")])
         query = exp.Select(expressions=[text]).from_(exp.Subquery(
-            this=values.copy(), alias=exp.TableAlias(this=_ident("s"), columns=[_ident("x")])),
+            this=values.copy(), alias=exp.TableAlias(this=ident("s"), columns=[ident("x")])),
             copy=False).where(exp.Not(this=exp.Is(this=item.copy(), expression=exp.Null())),
                               copy=False)
         needed = self._ctes_for(values)
@@ -330,9 +324,9 @@ class Pushdown:
                 exp.Literal.string("citizen-gateway: a bound id list is not integers")]))
         # The marker, once, inside a string: bind replaces the quoted marker with the list.
         marked = exp.Select(expressions=[exp.Alias(this=exp.Literal.string(f'"{marker.name}"'),
-                                                   alias=_ident("ids"))])
+                                                   alias=ident("ids"))])
         query = exp.Select(expressions=[checked]).from_(
-            exp.Subquery(this=marked, alias=exp.TableAlias(this=_ident("bound"))), copy=False)
+            exp.Subquery(this=marked, alias=exp.TableAlias(this=ident("bound"))), copy=False)
         self.stages.append(exp.Set(expressions=[exp.SetItem(
             this=exp.EQ(this=exp.column(name), expression=exp.Subquery(this=query)),
             kind="VARIABLE")]))
@@ -363,15 +357,15 @@ class Pushdown:
             return self._sqlite(table, alias, columns, constraints, _plain_limit(scope, table))
         if not staged:
             return table
-        inner = exp.Select(expressions=[exp.Column(this=_ident(c), table=_ident(alias))
+        inner = exp.Select(expressions=[exp.Column(this=ident(c), table=ident(alias))
                                         for c in columns] or [exp.Star()]).from_(
-            exp.Table(this=_ident(table.name), db=_ident(table.db), catalog=_ident(table.catalog),
-                      alias=exp.TableAlias(this=_ident(alias))), copy=False)
+            exp.Table(this=ident(table.name), db=ident(table.db), catalog=ident(table.catalog),
+                      alias=exp.TableAlias(this=ident(alias))), copy=False)
         text = _with_staged(inner.sql("duckdb"), False,
-                            [exp.Column(this=_ident(c.column), table=_ident(alias)).sql("duckdb")
+                            [exp.Column(this=ident(c.column), table=ident(alias)).sql("duckdb")
                              for c in staged], [c.variable for c in staged if c.variable])
         return exp.Table(this=exp.Anonymous(this="query", expressions=[text]),
-                         alias=exp.TableAlias(this=_ident(alias)))
+                         alias=exp.TableAlias(this=ident(alias)))
 
     def _sqlite(self, table: exp.Table, alias: str, columns: list[str],
                 constraints: list[_Constraint], limit: exp.Limit | None = None) -> exp.Expr:
@@ -384,7 +378,7 @@ class Pushdown:
             raise PushdownError(f"{table.catalog}.{table.name}: no column {', '.join(missing)}")
         read = columns or [next(iter(types))]
         inner = exp.Select(expressions=[exp.column(c, quoted=True) for c in read]).from_(
-            exp.Table(this=_ident(table.name)), copy=False)
+            exp.Table(this=ident(table.name)), copy=False)
         literal = [exp.In(this=exp.column(c.column, quoted=True),
                           expressions=[exp.Literal.number(v) for v in c.values])
                    for c in constraints if c.values is not None]
@@ -399,11 +393,11 @@ class Pushdown:
                             [c.variable for c in staged if c.variable])
         typed = exp.Select(expressions=[
             exp.Alias(this=exp.Cast(this=exp.column(c, quoted=True), to=_data_type(types[c])),
-                      alias=_ident(c))
+                      alias=ident(c))
             for c in read]).from_(exp.Table(this=exp.Anonymous(
                 this="sqlite_query", expressions=[exp.Literal.string(table.catalog), text]),
-                alias=exp.TableAlias(this=_ident("sqlite"))), copy=False)
-        return exp.Subquery(this=typed, alias=exp.TableAlias(this=_ident(alias)))
+                alias=exp.TableAlias(this=ident("sqlite"))), copy=False)
+        return exp.Subquery(this=typed, alias=exp.TableAlias(this=ident(alias)))
 
 
 def _only_reads(select: exp.Select, alias: str | None) -> bool:

@@ -1,0 +1,101 @@
+"""Predicates of the plan (a `where:`, a row rule, a guard, a cursor) as SQL conditions.
+
+>>> from gateway.ir import Compare
+>>> predicate("t", Compare("familyName", "family_name", "string", "startsWith", "O_B")).sql("trino")
+'"t"."family_name" LIKE \\'O\\\\_B%\\' ESCAPE \\'\\\\\\''
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from gateway.compile.sql import column, conjunction, disjunction, literal
+from gateway.ir import AllOf, AnyOf, Compare, Kind, Negation, Predicate, Scalar, Sort
+
+_OPERATORS: dict[str, type[exp.Binary]] = {
+    "eq": exp.EQ, "ne": exp.NEQ, "lt": exp.LT, "lte": exp.LTE, "gt": exp.GT, "gte": exp.GTE,
+}
+
+
+def predicate(alias: str, tree: Predicate) -> exp.Expr:
+    """The condition on the rows of `alias`; and/or groups parenthesised as the user wrote them.
+
+    >>> from gateway.ir import Compare
+    >>> either = AnyOf((Compare("ward", "ward", "string", "eq", "North"),
+    ...                 Compare("ward", "ward", "string", "isNull", True)))
+    >>> predicate("t", either).sql("trino")
+    '("t"."ward" = \\'North\\' OR "t"."ward" IS NULL)'
+    """
+    if isinstance(tree, AllOf):
+        parts = [predicate(alias, part) for part in tree.parts]
+        return exp.Paren(this=conjunction(parts)) if parts else exp.true()
+    if isinstance(tree, AnyOf):
+        if not tree.parts:
+            return exp.false()
+        return exp.Paren(this=disjunction([predicate(alias, part) for part in tree.parts]))
+    if isinstance(tree, Negation):
+        return exp.Not(this=exp.Paren(this=predicate(alias, tree.part)))
+    return compare(alias, tree)
+
+
+def compare(alias: str, comparison: Compare) -> exp.Expr:
+    """One comparison of a column with the user's value (as a literal, never as text)."""
+    target = column(alias, comparison.column)
+    value = comparison.value
+    if comparison.op == "isNull":
+        is_null = exp.Is(this=target, expression=exp.Null())
+        return is_null if value else exp.Not(this=is_null)
+    if comparison.op == "in":
+        assert isinstance(value, tuple)
+        if not value:
+            return exp.false()
+        return exp.In(this=target, expressions=[literal(comparison.kind, item) for item in value])
+    assert value is not None and not isinstance(value, tuple)
+    if comparison.op == "startsWith":
+        # exp.Escape, not Like(escape=): sqlglot renders only the former as ESCAPE '\'
+        return exp.Escape(this=exp.Like(this=target, expression=like_prefix(str(value))),
+                          expression=exp.Literal.string("\\"))
+    return _OPERATORS[comparison.op](this=target, expression=literal(comparison.kind, value))
+
+
+def like_prefix(value: str) -> exp.Expr:
+    """A LIKE pattern matching what starts with `value`, its own % _ and \\ escaped.
+
+    >>> like_prefix("50%").sql("trino")
+    "'50\\\\%%'"
+    """
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return exp.Literal.string(escaped + "%")
+
+
+def order_by(alias: str, order: tuple[Sort, ...]) -> exp.Order:
+    """ORDER BY the sort keys, NULLs last in either direction (as the cursors assume)."""
+    return exp.Order(expressions=[
+        exp.Ordered(this=column(alias, sort.column), desc=sort.descending, nulls_first=False)
+        for sort in order])
+
+
+def keyset(alias: str, order: tuple[Sort, ...], after: tuple[Scalar, ...]) -> exp.Expr:
+    """Rows strictly after the cursor in the page order: (a > x) OR (a = x AND b > y) ...
+
+    >>> keyset("t", (Sort("familyName", "family_name", "string"), Sort("id", "citizen_id", "id")),
+    ...        ("Okafor", 7)).sql("trino")
+    '(("t"."family_name" > \\'Okafor\\') OR ("t"."family_name" = \\'Okafor\\' AND "t"."citizen_id" > 7))'
+    """
+    alternatives: list[exp.Expr] = []
+    for index, sort in enumerate(order):
+        parts: list[exp.Expr] = [
+            exp.EQ(this=column(alias, previous.column),
+                   expression=_cursor_literal(previous.kind, value))
+            for previous, value in zip(order[:index], after[:index], strict=True)]
+        beyond = exp.LT if sort.descending else exp.GT
+        parts.append(beyond(this=column(alias, sort.column),
+                            expression=_cursor_literal(sort.kind, after[index])))
+        alternatives.append(exp.Paren(this=conjunction(parts)))
+    return exp.Paren(this=disjunction(alternatives))
+
+
+def _cursor_literal(kind: Kind, value: Scalar) -> exp.Expr:
+    if kind in ("id", "int"):
+        return exp.Literal.number(int(value))
+    return literal(kind, value)
