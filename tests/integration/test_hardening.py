@@ -1,4 +1,4 @@
-"""Limits, introspection per role, rate limit, metrics and the access log, on the real stack.
+"""Limits, introspection per role, rate limit and the access log, on the real stack.
 
 Each limit: a request just under it is answered, one just over it is a clean 4xx with a stable
 `extensions.code` and `extensions.limit`, does not echo the limit's value, and sends nothing to
@@ -38,7 +38,7 @@ def _user(case: str) -> str:
 
 def _post_raw(live: LiveGateway, body: bytes, user: str,
               headers: dict[str, str] | None = None) -> httpx.Response:
-    return httpx.post(f"{live.url}/graphql", content=body, timeout=60, headers={
+    return live.http.post("/graphql", content=body, headers={
         "Authorization": f"Bearer {live.token(user)}", "Content-Type": "application/json",
         **(headers or {})})
 
@@ -198,23 +198,6 @@ def test_batched_requests_are_refused(open_gateway: LiveGateway, trino_cursor: A
     assert _queries_by(trino_cursor, user) == 0
 
 
-def test_nesting_deep_enough_to_exhaust_the_parser_is_a_clean_400(open_gateway: LiveGateway) -> None:
-    """Not a RecursionError and a 500: the parser's stack is a limit like the others."""
-    lists = "[" * 480 + '"x"' + "]" * 480
-    for query in ["{ citizen(id: 1) " + "{ health " * 450 + "}" * 451,
-                  "{ citizens(where: {ward: {in: " + lists + "}}) { nodes { id } } }"]:
-        response = open_gateway.post(query)
-        assert response.status_code == 400, response.text[:300]
-        assert response.json()["errors"][0]["extensions"]["code"] in (
-            "LIMIT_EXCEEDED", "GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED")
-
-
-def test_deeply_nested_json_is_a_clean_400(open_gateway: LiveGateway) -> None:
-    response = _post_raw(open_gateway, b'{"query": "{ __typename }", "variables": {"a": '
-                         + b"[" * 30_000 + b"]" * 30_000 + b"}}", "deep-json")
-    assert response.status_code == 400, response.text[:300]
-
-
 def test_repeating_a_field_a_thousand_times_is_refused_by_the_validation_budget(
         open_gateway: LiveGateway, trino_cursor: Any) -> None:
     """998 `__typename` fit the token limit, but comparing every pair of them for merging would
@@ -238,20 +221,6 @@ def test_a_nul_character_in_a_filter_is_a_clean_400(open_gateway: LiveGateway,
     ]:
         _refused(open_gateway.post(query, variables, user=user), 400, "BAD_USER_INPUT", None)
     assert _queries_by(trino_cursor, user) == 0
-
-
-def test_suggestions_are_never_sent(open_gateway: LiveGateway) -> None:
-    response = open_gateway.post("query Q($s: Sex) { citizens(where: {sex: {eq: $s}}) { nodes { id } } }",
-                                 {"s": "FF"})
-    assert response.status_code == 400 and "did you mean" not in response.text.lower()
-    for query in ["{ citizen(id: 1) { familyNam } }",
-                  "{ citizen(idd: 1) { id } }",
-                  "{ citizens(orderBy: [{field: familyNam}]) { nodes { id } } }",
-                  "{ citizens { nodez { id } } }",
-                  "query Q($w: CitizenFilte) { citizens(where: $w) { nodes { id } } }"]:
-        response = open_gateway.post(query)
-        assert response.status_code == 400
-        assert "did you mean" not in response.text.lower(), response.text
 
 
 # ------------------------------------------------------------------ introspection per role
@@ -307,37 +276,9 @@ def test_rate_limit_per_user_is_429_with_retry_after(stack: Any, tmp_path: Path,
         assert live.post("{ __typename }", user=user).status_code == 200
         records = [record for record in live.gateway.audit.records() if record["user"] == user]
         assert len(records) == 4  # answered ones only: a rate-limited request is not audited
-        metrics = httpx.get(f"{live.url}/metrics").text
+        metrics = live.http.get("/metrics").text
         assert 'gateway_backpressure_rejections_total{reason="rate_limited"} 1.0' in metrics
     assert _queries_by(trino_cursor, user) == 0
-
-
-def _metric(text: str, line_start: str) -> float:
-    for line in text.splitlines():
-        if line.startswith(line_start):
-            return float(line.rsplit(" ", 1)[1])
-    return 0.0
-
-
-def test_metrics_count_outcomes_limits_denials_and_engine_time(open_gateway: LiveGateway) -> None:
-    url = f"{open_gateway.url}/metrics"
-    before = httpx.get(url).text
-    open_gateway.post(DEEP_7)
-    open_gateway.post("{ citizen(id: 1) { id familyName } }")
-    open_gateway.post("{ citizen(id: 1) { id } }", roles=("wizard",))
-    response = httpx.get(url)
-    assert response.status_code == 200
-    assert response.headers["content-type"].startswith("text/plain")
-    after = response.text
-    for name, growth in [('gateway_limit_rejections_total{limit="depth"}', 1),
-                         ('gateway_requests_total{code="LIMIT_EXCEEDED",outcome="refused"}', 1),
-                         ('gateway_requests_total{code="OK",outcome="answered"}', 1),
-                         ("gateway_policy_denials_total", 1),
-                         ('gateway_engine_queries_total{result="ok",step="single"}', 1),
-                         ('gateway_request_duration_seconds_count{outcome="answered"}', 1)]:
-        assert _metric(after, name) - _metric(before, name) >= growth, name
-    assert "gateway_engine_query_duration_seconds_bucket" in after
-    assert "gateway_engine_queries_in_flight" in after
 
 
 def test_one_json_access_line_per_request_without_data_values(

@@ -1,7 +1,10 @@
-"""A real gateway server for the integration tier: uvicorn on 127.0.0.1, real Trino behind it."""
+"""A gateway to test against: a real server for the integration tier (uvicorn on 127.0.0.1, real
+Trino behind it), or the same app in process for the unit tier (the embedded engine on a SQLite
+council, no server, no network). Tests talk to either through `http`, an httpx client."""
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import socket
 import threading
@@ -33,6 +36,7 @@ class LiveGateway:
     url: str
     gateway: Gateway
     settings: Settings
+    http: httpx.Client  # bound to `url`
 
     def token(self, user: str = "tester", roles: tuple[str, ...] = ("tester",),
               purpose: str = "testing", **attributes: str) -> str:
@@ -42,9 +46,9 @@ class LiveGateway:
              user: str = "tester", roles: tuple[str, ...] = ("tester",), purpose: str = "testing",
              headers: dict[str, str] | None = None, **attributes: str) -> httpx.Response:
         bearer = token if token is not None else self.token(user, roles, purpose, **attributes)
-        return httpx.post(f"{self.url}/graphql", json={"query": query, "variables": variables},
-                          headers={"Authorization": f"Bearer {bearer}", **(headers or {})},
-                          timeout=60)
+        return self.http.post("/graphql", json={"query": query, "variables": variables},
+                              headers={"Authorization": f"Bearer {bearer}", **(headers or {})},
+                              timeout=60)
 
 
 def policy_dir(tmp: Path, policy_csv: Path | None) -> Path:
@@ -73,9 +77,55 @@ def live_gateway(tmp: Path, policy_csv: Path | None = None, **overrides: Any) ->
         if time.monotonic() > deadline:
             raise RuntimeError("the gateway did not start within 20 s")
         time.sleep(0.05)
+    url = f"http://127.0.0.1:{port}"
     try:
-        yield LiveGateway(f"http://127.0.0.1:{port}", gateway, settings)
+        with httpx.Client(base_url=url, timeout=60) as http:
+            yield LiveGateway(url, gateway, settings, http)
     finally:
         server.should_exit = True
         thread.join(timeout=10)
         gateway.close()
+
+
+@contextmanager
+def in_process_gateway(tmp: Path, council: Path, policy_csv: Path | None = None,
+                       **overrides: Any) -> Iterator[LiveGateway]:
+    """The app in process on the embedded engine over a SQLite council (`council.sqlite`):
+    the whole HTTP and request path, with no server and no stack."""
+    settings = Settings(
+        dev_mode=True, engine="duckdb", duckdb_sqlite_dir=council, audit_path=tmp / "audit.jsonl",
+        policy_dir=policy_dir(tmp, policy_csv), access_log=False, **overrides,
+    )
+    gateway = build_gateway(settings)
+    bridge = _InProcess(gateway.app)
+    try:
+        with httpx.Client(transport=bridge, base_url="http://gateway", timeout=60) as http:
+            yield LiveGateway("http://gateway", gateway, settings, http)
+    finally:
+        gateway.close()
+
+
+class _InProcess(httpx.BaseTransport):
+    """A synchronous httpx transport into an ASGI app, on one event loop of its own (the app's
+    loop-bound state lives as long as the client). A 500 is a response, as a client sees it."""
+
+    def __init__(self, app: Any) -> None:
+        self._asgi = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._thread.start()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        async def call() -> httpx.Response:
+            forwarded = httpx.Request(request.method, request.url, headers=request.headers,
+                                      content=request.read())
+            response = await self._asgi.handle_async_request(forwarded)
+            raw = b"".join([chunk async for chunk in response.aiter_raw()])
+            return httpx.Response(response.status_code, headers=response.headers, content=raw)
+
+        return asyncio.run_coroutine_threadsafe(call(), self._loop).result(timeout=120)
+
+    def close(self) -> None:
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=10)
+        self._loop.close()

@@ -1,14 +1,18 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from gateway_server import LiveGateway, in_process_gateway
 from graphql import GraphQLSchema
 
+from council.sqlite import write_sqlite
 from gateway.contract.contract import Contract, load_contract
 from gateway.contract.schema import build_executable_schema
 
 REPO = Path(__file__).resolve().parents[2]
+ALL_CLEAR = REPO / "tests" / "support" / "policy_all_clear" / "policy.csv"
 
 
 @pytest.fixture(scope="session")
@@ -19,3 +23,20 @@ def contract() -> Contract:
 @pytest.fixture(scope="session")
 def served_schema(contract: Contract) -> GraphQLSchema:
     return build_executable_schema(contract).graphql_schema
+
+
+@pytest.fixture(scope="session")
+def sqlite_council(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small generated council as SQLite files, one per department."""
+    directory = tmp_path_factory.mktemp("sqlite-council")
+    write_sqlite(200, 7, directory)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def open_gateway(sqlite_council: Path,
+                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveGateway]:
+    """The whole app in process, every field clear: HTTP and the request path, no stack."""
+    with in_process_gateway(tmp_path_factory.mktemp("open-gateway"), sqlite_council,
+                            ALL_CLEAR) as live:
+        yield live

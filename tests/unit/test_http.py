@@ -1,15 +1,12 @@
-"""GraphQL over HTTP: methods, media types, status codes and credentials, on the real stack."""
+"""GraphQL over HTTP: methods, media types, status codes and credentials (the app in process)."""
 
 from __future__ import annotations
 
 import time
 
-import httpx
 import jwt
 import pytest
 from gateway_server import LiveGateway
-
-pytestmark = pytest.mark.integration
 
 QUERY = "{ citizen(id: 1) { id } }"
 
@@ -19,7 +16,7 @@ def _auth(live: LiveGateway) -> dict[str, str]:
 
 
 def test_get_runs_a_query(open_gateway: LiveGateway) -> None:
-    response = httpx.get(f"{open_gateway.url}/graphql", params={"query": QUERY},
+    response = open_gateway.http.get("/graphql", params={"query": QUERY},
                          headers=_auth(open_gateway))
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/json")
@@ -27,7 +24,7 @@ def test_get_runs_a_query(open_gateway: LiveGateway) -> None:
 
 
 def test_graphql_response_media_type_when_accepted(open_gateway: LiveGateway) -> None:
-    response = httpx.post(f"{open_gateway.url}/graphql", json={"query": QUERY},
+    response = open_gateway.http.post("/graphql", json={"query": QUERY},
                           headers={**_auth(open_gateway),
                                    "Accept": "application/graphql-response+json, application/json"})
     assert response.status_code == 200
@@ -35,7 +32,7 @@ def test_graphql_response_media_type_when_accepted(open_gateway: LiveGateway) ->
 
 
 def test_mutation_over_get_is_405(open_gateway: LiveGateway) -> None:
-    response = httpx.get(f"{open_gateway.url}/graphql", params={"query": "mutation { x }"},
+    response = open_gateway.http.get("/graphql", params={"query": "mutation { x }"},
                          headers=_auth(open_gateway))
     assert response.status_code == 405
     assert "POST" in response.headers["allow"]
@@ -53,7 +50,7 @@ def test_mutation_over_get_is_405(open_gateway: LiveGateway) -> None:
 ])
 def test_malformed_requests_are_refused_clearly(open_gateway: LiveGateway, content: str,
                                                 headers: dict[str, str], status: int) -> None:
-    response = httpx.post(f"{open_gateway.url}/graphql", content=content,
+    response = open_gateway.http.post("/graphql", content=content,
                           headers={**_auth(open_gateway), **headers})
     assert response.status_code == status
     error = response.json()["errors"][0]
@@ -70,7 +67,6 @@ def _token(live: LiveGateway, **claims: object) -> str:
 
 
 def test_credentials(open_gateway: LiveGateway) -> None:
-    url = f"{open_gateway.url}/graphql"
     cases = {
         "none": ({}, 401),
         "not bearer": ({"Authorization": "Basic dXNlcjpwYXNz"}, 401),
@@ -87,7 +83,7 @@ def test_credentials(open_gateway: LiveGateway) -> None:
                             403),
     }
     for name, (headers, status) in cases.items():
-        response = httpx.post(url, json={"query": QUERY}, headers=headers)
+        response = open_gateway.http.post("/graphql", json={"query": QUERY}, headers=headers)
         assert response.status_code == status, name
         body = response.json()
         assert "data" not in body, name
@@ -97,8 +93,8 @@ def test_credentials(open_gateway: LiveGateway) -> None:
 
 
 def test_health_and_readiness(open_gateway: LiveGateway) -> None:
-    assert httpx.get(f"{open_gateway.url}/healthz").json() == {"status": "ok"}
-    ready = httpx.get(f"{open_gateway.url}/readyz", timeout=60)
+    assert open_gateway.http.get("/healthz").json() == {"status": "ok"}
+    ready = open_gateway.http.get("/readyz", timeout=60)
     assert ready.status_code == 200, ready.text
     checks = ready.json()["checks"]
     assert {name for name, value in checks.items() if value == "ok"} >= {
