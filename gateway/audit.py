@@ -90,11 +90,12 @@ class AuditLog:
     def record(self, requester: Requester, *, operation: str, policy_version: str, outcome: str,
                citizen_ids: Iterable[str | int] = (), verdicts: Iterable[Verdict] = (),
                refusals: Iterable[Refusal] = (), rows: Iterable[RowVerdict] = (),
-               missing: Iterable[str] = (),
+               missing: Iterable[str] = (), filters: Iterable[str] = (),
                at: datetime.datetime | None = None) -> dict[str, Any]:
         """Append one durable record; returns it (with `seq`, `prev` and `hash`). Raises OSError
         when the record cannot be written: the caller must then not send the response.
-        `missing`: departments left out of a partial answer because they did not answer."""
+        `missing`: departments left out of a partial answer because they did not answer;
+        `filters`: the fields the request filtered on (Type.field)."""
         when = at or datetime.datetime.now(datetime.UTC)
         body: dict[str, Any] = {
             "time": when.isoformat(timespec="milliseconds"),
@@ -110,6 +111,8 @@ class AuditLog:
             "rows": [{"object": row.object, "rule": row.rule, "reason": row.reason}
                      for row in rows],
         }
+        if filters:
+            body["filters"] = list(filters)
         if missing:
             body["missing"] = sorted(set(missing))
         return self.append(body)
@@ -122,11 +125,12 @@ class AuditLog:
         verdicts = authorization.verdicts if authorization is not None else ()
         refusals = authorization.refusals if isinstance(authorization, Refused) else ()
         rows = authorization.rows if isinstance(authorization, AuthorizedPlan) else ()
+        filters = authorization.filters if isinstance(authorization, AuthorizedPlan) else ()
         return self.record(
             requester, operation=trace.operation_hash, policy_version=trace.policy_version,
             outcome=outcome if error is None else f"{outcome}:{error.code}",
             citizen_ids=trace.citizen_ids, verdicts=verdicts, refusals=refusals, rows=rows,
-            missing=trace.missing)
+            missing=trace.missing, filters=filters)
 
     def append(self, body: Mapping[str, Any]) -> dict[str, Any]:
         with self._lock:

@@ -80,33 +80,6 @@ class Negation:
     part: Predicate
 
 
-Predicate = Compare | AllOf | AnyOf | Negation
-
-
-def comparisons(predicate: Predicate | None) -> Iterator[Compare]:
-    """Every comparison in a predicate, depth first: the IR owns its traversal."""
-    if predicate is None:
-        return
-    if isinstance(predicate, AllOf | AnyOf):
-        for part in predicate.parts:
-            yield from comparisons(part)
-    elif isinstance(predicate, Negation):
-        yield from comparisons(predicate.part)
-    else:
-        yield predicate
-
-
-@dataclass(frozen=True)
-class Sort:
-    field: str
-    column: str
-    kind: Kind
-    descending: bool = False
-
-
-# ---------------------------------------------------------------- nested reads
-
-
 @dataclass(frozen=True)
 class ViaPersonIndex:
     """Department record found through the master person index."""
@@ -120,6 +93,70 @@ class ViaJoin:
 
     column: str
     parent_column: str
+
+
+Quantifier = Literal["some", "none", "every"]
+
+
+@dataclass(frozen=True)
+class Related:
+    """A condition on rows related to the filtered row: a department record reached through the
+    person index (`health: {...}`), a nested record, or a nested list (`cases: {some: {...}}`).
+
+    `some`: at least one related row matches `where` (no `where`: there is one at all);
+    `none`: no related row matches; `every`: no related row fails to match (true for none).
+    Only rows the requester may see count: the authorizer sets `row_filter` (row rules on the
+    related rows) and `parent_guard` (a rule on the filtered row, such as the opt-out), exactly
+    as it does when the same records are selected.
+    """
+
+    field: str  # the parent type's field: health, cases, rentAccount
+    type_name: str
+    table: Table
+    table_key: str
+    via: ViaPersonIndex | ViaJoin
+    parent_column: str  # the filtered row's column the related rows hang from
+    quantifier: Quantifier
+    where: Predicate | None = None
+    row_filter: Predicate | None = None
+    parent_guard: Predicate | None = None
+
+
+Predicate = Compare | AllOf | AnyOf | Negation | Related
+
+
+def _walk(predicate: Predicate | None) -> Iterator[Compare | Related]:
+    if predicate is None:
+        return
+    if isinstance(predicate, AllOf | AnyOf):
+        for part in predicate.parts:
+            yield from _walk(part)
+    elif isinstance(predicate, Negation):
+        yield from _walk(predicate.part)
+    else:
+        yield predicate
+
+
+def comparisons(predicate: Predicate | None) -> Iterator[Compare]:
+    """The comparisons on the filtered row's own columns (not those inside `Related`): the IR
+    owns its traversal."""
+    return (node for node in _walk(predicate) if isinstance(node, Compare))
+
+
+def related(predicate: Predicate | None) -> Iterator[Related]:
+    """The conditions on related rows, one level down (each holds its own predicate)."""
+    return (node for node in _walk(predicate) if isinstance(node, Related))
+
+
+@dataclass(frozen=True)
+class Sort:
+    field: str
+    column: str
+    kind: Kind
+    descending: bool = False
+
+
+# ---------------------------------------------------------------- nested reads
 
 
 @dataclass(frozen=True)

@@ -9,15 +9,28 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from gateway.compile.sql import column, conjunction, disjunction, literal
-from gateway.ir import AllOf, AnyOf, Compare, Kind, Negation, Predicate, Scalar, Sort
+from gateway.compile.sql import column, conjunction, disjunction, literal, table
+from gateway.ir import (
+    AllOf,
+    AnyOf,
+    Compare,
+    Kind,
+    Negation,
+    PersonIndex,
+    Predicate,
+    Related,
+    Scalar,
+    Sort,
+    ViaJoin,
+)
 
 _OPERATORS: dict[str, type[exp.Binary]] = {
     "eq": exp.EQ, "ne": exp.NEQ, "lt": exp.LT, "lte": exp.LTE, "gt": exp.GT, "gte": exp.GTE,
 }
 
 
-def predicate(alias: str, tree: Predicate) -> exp.Expr:
+def predicate(alias: str, tree: Predicate, index: PersonIndex | None = None,
+              depth: int = 0) -> exp.Expr:
     """The condition on the rows of `alias`; and/or groups parenthesised as the user wrote them.
 
     >>> from gateway.ir import Compare
@@ -27,15 +40,71 @@ def predicate(alias: str, tree: Predicate) -> exp.Expr:
     '("t"."ward" = \\'North\\' OR "t"."ward" IS NULL)'
     """
     if isinstance(tree, AllOf):
-        parts = [predicate(alias, part) for part in tree.parts]
+        parts = [predicate(alias, part, index, depth) for part in tree.parts]
         return exp.Paren(this=conjunction(parts)) if parts else exp.true()
     if isinstance(tree, AnyOf):
         if not tree.parts:
             return exp.false()
-        return exp.Paren(this=disjunction([predicate(alias, part) for part in tree.parts]))
+        return exp.Paren(this=disjunction([predicate(alias, part, index, depth)
+                                           for part in tree.parts]))
     if isinstance(tree, Negation):
-        return exp.Not(this=exp.Paren(this=predicate(alias, tree.part)))
+        return exp.Not(this=exp.Paren(this=predicate(alias, tree.part, index, depth)))
+    if isinstance(tree, Related):
+        return related(alias, tree, index, depth)
     return compare(alias, tree)
+
+
+def related(alias: str, condition: Related, index: PersonIndex | None, depth: int) -> exp.Expr:
+    """A condition on related rows as an uncorrelated semi-join: the parent's key `IN` the keys
+    of the related rows that match, each level a subquery over its own table, so each
+    department's conditions reach that department's table (and a person-index link is crossed
+    inside the engine). `none` and `every` are the negation, NULL-safe: a parent with no
+    related rows has none of them, and every one of them matches.
+
+    >>> from gateway.ir import Table, ViaJoin
+    >>> cases = Related("cases", "SocialCase", Table("sc", "sc", "cases"),
+    ...                 "case_id", ViaJoin("client_id", "client_id"), "client_id", "some",
+    ...                 Compare("status", "status", "enum", "eq", "open"))
+    >>> print(related("t", cases, None, 0).sql("trino"))
+    "t"."client_id" IN (SELECT "f1"."client_id" FROM "sc"."sc"."cases" AS "f1" WHERE "f1"."status" = 'open')
+    """
+    inner = f"f{depth + 1}"
+    conditions: list[exp.Expr] = []
+    if condition.row_filter is not None:
+        conditions.append(predicate(inner, condition.row_filter, index, depth + 1))
+    if condition.where is not None:
+        matches = predicate(inner, condition.where, index, depth + 1)
+        if condition.quantifier == "every":  # a row that does not match (false or unknown)
+            matches = exp.Not(this=exp.Coalesce(this=matches, expressions=[exp.false()]))
+        conditions.append(matches)
+    elif condition.quantifier == "every":
+        return exp.true()  # every row matches no condition at all
+    via = condition.via
+    own = via.column if isinstance(via, ViaJoin) else condition.table_key
+    rows = exp.Select(expressions=[column(inner, own)]).from_(table(condition.table, inner),
+                                                              copy=False)
+    where = conjunction(conditions)
+    if where is not None:
+        rows = rows.where(where, copy=False)
+    if isinstance(via, ViaJoin):
+        keys = rows
+    else:  # the citizens linked to those department records
+        assert index is not None, "a department filter needs the person index"
+        link = f"p{depth + 1}"
+        keys = exp.Select(expressions=[column(link, index.citizen_key)]).from_(
+            table(index.table, link), copy=False).where(conjunction([
+                exp.EQ(this=column(link, index.department_column),
+                       expression=exp.Literal.string(via.department)),
+                exp.In(this=column(link, index.local_key), query=exp.Subquery(this=rows)),
+            ]), copy=False)
+    test: exp.Expr = exp.In(this=column(alias, condition.parent_column),
+                            query=exp.Subquery(this=keys))
+    if condition.parent_guard is not None:
+        test = exp.Paren(this=exp.And(this=predicate(alias, condition.parent_guard, index, depth),
+                                      expression=test))
+    if condition.quantifier == "some":
+        return test
+    return exp.Not(this=exp.Coalesce(this=test, expressions=[exp.false()]))
 
 
 def compare(alias: str, comparison: Compare) -> exp.Expr:

@@ -184,7 +184,7 @@ class Compiler:
             own_column = nested.via.column
             join_source, parent_key_column = parent.alias, nested.via.parent_column
         if nested.where is not None:
-            conditions.append(predicate("t", nested.where))
+            conditions.append(predicate("t", nested.where, self.person_index))
         if nested.row_filter is not None:
             conditions.append(predicate("t", nested.row_filter))
 
@@ -244,7 +244,7 @@ class Compiler:
         conditions: list[exp.Expr] = []
         if isinstance(root, CitizenPage):
             if root.where is not None:
-                conditions.append(predicate("t", root.where))
+                conditions.append(predicate("t", root.where, self.person_index))
             if root.after is not None:
                 conditions.append(keyset("t", root.order, root.after))
         if root.row_filter is not None:

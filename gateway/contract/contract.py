@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import get_args
 
 from graphql import (
     DirectiveNode,
@@ -23,15 +24,17 @@ from graphql import (
     GraphQLSchema,
     StringValueNode,
     build_schema,
+    get_named_type,
 )
 
 from gateway.errors import ContractError
-from gateway.ir import Kind, MaskKind, PersonIndex, Table
+from gateway.ir import Kind, MaskKind, PersonIndex, Quantifier, Table
 from gateway.masks import GENERALISATIONS, MASKS, is_mask
 
 ROOT_TYPE = "Citizen"
 CONNECTION_TYPES = frozenset({"Query", "CitizenConnection", "CitizenEdge", "PageInfo"})
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
+QUANTIFIERS: tuple[Quantifier, ...] = get_args(Quantifier)  # a list filter's fields
 SCALAR_KINDS: dict[str, Kind] = {"ID": "id", "String": "string", "Int": "int", "Float": "float",
                 "Boolean": "boolean", "Date": "date"}
 
@@ -239,17 +242,43 @@ def _object_info(object_type: GraphQLObjectType) -> ObjectInfo:
 
 
 def _check_inputs(schema: GraphQLSchema, objects: dict[str, ObjectInfo]) -> None:
-    """Filter and order inputs may only name columns of the type they filter or order."""
+    """Filter and order inputs may only name what the type they filter or order has: its columns,
+    its records and lists (filtered by their own type's `Where` / `ListFilter`), and `exists`
+    where the type is a record of something else."""
+    records = {field_info.target for info in objects.values() for field_info in info.fields.values()
+               if isinstance(field_info, LinkField)
+               or (isinstance(field_info, JoinField) and not field_info.many)}
     for type_name, type_ in schema.type_map.items():
+        if type_name.endswith("ListFilter") and isinstance(type_, GraphQLInputObjectType):
+            element = type_name[: -len("ListFilter")]
+            if element not in objects:
+                raise ContractError(f"input {type_name} filters no known type")
+            for field_name, input_field in type_.fields.items():
+                if field_name not in QUANTIFIERS or get_named_type(input_field.type).name \
+                        != f"{element}Where":
+                    raise ContractError(f"{type_name}.{field_name}: a list filter holds only "
+                                        f"{', '.join(QUANTIFIERS)}, each a {element}Where")
         if type_name.endswith("Where") and isinstance(type_, GraphQLInputObjectType):
             target = objects.get(type_name[: -len("Where")])
             if target is None:
                 raise ContractError(f"input {type_name} filters no known type")
-            for field_name in type_.fields:
+            for field_name, input_field in type_.fields.items():
                 if field_name in ("and", "or", "not"):
                     continue
-                if not isinstance(target.fields.get(field_name), ColumnField):
-                    raise ContractError(f"{type_name}.{field_name} is not a column of {target.name}")
+                if field_name == "exists":
+                    if target.name not in records:
+                        raise ContractError(f"{type_name}.exists: {target.name} is not a record "
+                                            "of another type (it is always there)")
+                    continue
+                field_info = target.fields.get(field_name)
+                if isinstance(field_info, ColumnField):
+                    continue
+                if field_info is None:
+                    raise ContractError(f"{type_name}.{field_name} is not a field of {target.name}")
+                many = isinstance(field_info, JoinField) and field_info.many
+                wanted = f"{field_info.target}{'ListFilter' if many else 'Where'}"
+                if get_named_type(input_field.type).name != wanted:
+                    raise ContractError(f"{type_name}.{field_name} must be a {wanted}")
         if type_name.endswith("OrderField") and isinstance(type_, GraphQLEnumType):
             target = objects.get(type_name[: -len("OrderField")])
             if target is None:

@@ -60,6 +60,7 @@ from gateway.ir import (
     Predicate,
     Selection,
     comparisons,
+    related,
 )
 
 __all__ = [
@@ -357,8 +358,9 @@ def check_list_sizes(schema: GraphQLSchema, document: DocumentNode,
 
 
 def _predicate_values(predicate: Predicate | None) -> list[Any]:
-    return [value for compare in comparisons(predicate)
-            for value in (compare.value if isinstance(compare.value, tuple) else (compare.value,))]
+    own = [value for compare in comparisons(predicate)
+           for value in (compare.value if isinstance(compare.value, tuple) else (compare.value,))]
+    return own + [value for inner in related(predicate) for value in _predicate_values(inner.where)]
 
 
 def _selection_values(selections: tuple[Selection, ...]) -> list[Any]:

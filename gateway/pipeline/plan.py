@@ -48,6 +48,8 @@ from gateway.ir import (
     OperationPlan,
     PageInfoPart,
     Predicate,
+    Quantifier,
+    Related,
     Root,
     Scalar,
     Selection,
@@ -64,6 +66,10 @@ MAX_FIRST = 100
 
 def _is_compare_op(name: str) -> TypeGuard[CompareOp]:
     return name in get_args(CompareOp)
+
+
+def _is_quantifier(name: str) -> TypeGuard[Quantifier]:
+    return name in get_args(Quantifier)
 
 
 def select_operation(document: DocumentNode, operation_name: str | None) -> OperationDefinitionNode:
@@ -161,13 +167,49 @@ class Planner:
                 inner = self._where(info, value, where)
                 if inner is not None:
                     parts.append(Negation(inner))
+            elif key == "exists":  # taken by _related from the record's own filter, nowhere else
+                raise BadArgument(f"{where}.exists: put exists directly in the record's filter, "
+                                  "not inside and, or or not")
             else:
-                column = info.fields[key]
-                assert isinstance(column, ColumnField)
-                parts.extend(self._comparisons(column, value, f"{where}.{key}"))
+                field_info = info.fields[key]
+                if isinstance(field_info, ColumnField):
+                    parts.extend(self._comparisons(field_info, value, f"{where}.{key}"))
+                else:
+                    parts.extend(self._related(info, field_info, value, f"{where}.{key}"))
         if len(parts) == 1:
             return parts[0]
         return AllOf(tuple(parts))
+
+    def _related(self, info: ObjectInfo, field_info: LinkField | JoinField,
+                 raw: Mapping[str, Any], where: str) -> list[Predicate]:
+        """A filter on a department record, a nested record or a nested list (`some`, `none`,
+        `every`), planned with its own type's filter."""
+        target = self.contract.objects[field_info.target]
+        via: ViaPersonIndex | ViaJoin
+        if isinstance(field_info, LinkField):
+            via, parent_column = ViaPersonIndex(field_info.department), info.key
+        else:
+            via, parent_column = (ViaJoin(field_info.column, field_info.parent_column),
+                                  field_info.parent_column)
+
+        def condition(quantifier: Quantifier, inner: Predicate | None) -> Related:
+            return Related(field_info.name, target.name, target.table, target.key, via,
+                           parent_column, quantifier, inner)
+
+        if isinstance(field_info, JoinField) and field_info.many:
+            found: list[Predicate] = []
+            for quantifier, value in raw.items():
+                assert _is_quantifier(quantifier), quantifier  # the contract's list filters
+                if value is None:
+                    raise BadArgument(f"{where}.{quantifier}: null is not a filter")
+                found.append(condition(quantifier, self._where(target, value,
+                                                               f"{where}.{quantifier}")))
+            return found
+        if "exists" in raw and raw["exists"] is None:
+            raise BadArgument(f"{where}.exists: null is not a filter (true or false)")
+        rest = {key: value for key, value in raw.items() if key != "exists"}
+        inner = self._where(target, rest, where) if rest else None
+        return [condition("some" if raw.get("exists", True) else "none", inner)]
 
     def _comparisons(self, column: ColumnField, ops: Mapping[str, Any], where: str) -> list[Compare]:
         found = []

@@ -17,6 +17,7 @@ from gateway.contract.contract import JoinField
 from gateway.errors import Forbidden
 from gateway.ir import (
     AllOf,
+    AnyOf,
     CitizenLookup,
     CitizenPage,
     Column,
@@ -25,10 +26,12 @@ from gateway.ir import (
     EndCursorPart,
     IntrospectionRoot,
     Mask,
+    Negation,
     Nested,
     OperationPlan,
     PageInfoPart,
     Predicate,
+    Related,
     Root,
     Selection,
     Sort,
@@ -61,6 +64,7 @@ class AuthorizedPlan:
     policy_version: str
     verdicts: tuple[Verdict, ...]  # each field the operation returns, once, in order of reach
     rows: tuple[RowVerdict, ...]  # each row rule applied
+    filters: tuple[str, ...] = ()  # each field the operation filters on (Type.field), once
 
 
 class Refused(Forbidden):
@@ -98,6 +102,7 @@ class _Authorizer:
         self.requester = requester
         self.verdicts: dict[str, Verdict] = {}
         self.rows: dict[tuple[str, str], RowVerdict] = {}
+        self.filters: dict[str, None] = {}  # fields the request filters on, in order of reach
         self.refusals: dict[tuple[str, Use], Refusal] = {}
 
     # ------------------------------------------------------------ verdicts
@@ -119,9 +124,36 @@ class _Authorizer:
             return False
         return True
 
-    def _check_predicate(self, type_name: str, predicate: Predicate | None) -> None:
+    def _filter(self, type_name: str, predicate: Predicate | None) -> Predicate | None:
+        """A filter is a read: each field it compares must be clear for this requester, each
+        record or list it looks into must be theirs to see, and inside it only the rows they
+        may see count (the row rules go in, as when the same records are selected)."""
+        if predicate is None:
+            return None
         for compare in comparisons(predicate):
-            self._must_be_clear(f"{type_name}.{compare.field}", "filter")
+            name = f"{type_name}.{compare.field}"
+            self.filters.setdefault(name)
+            self._must_be_clear(name, "filter")
+        return self._related_rules(type_name, predicate)
+
+    def _related_rules(self, type_name: str, predicate: Predicate) -> Predicate:
+        if isinstance(predicate, AllOf | AnyOf):
+            return replace(predicate, parts=tuple(self._related_rules(type_name, part)
+                                                  for part in predicate.parts))
+        if isinstance(predicate, Negation):
+            return replace(predicate, part=self._related_rules(type_name, predicate.part))
+        if not isinstance(predicate, Related):
+            return predicate
+        name = f"{type_name}.{predicate.field}"
+        self.filters.setdefault(name)
+        if not self._must_be_clear(name, "filter"):
+            return predicate  # refused: its contents are not looked at
+        return replace(
+            predicate,
+            where=self._filter(predicate.type_name, predicate.where),
+            row_filter=self._with_rows(predicate.row_filter, predicate.type_name),
+            parent_guard=self._with_rows(predicate.parent_guard, name),
+        )
 
     # ------------------------------------------------------------ row rules
 
@@ -169,11 +201,11 @@ class _Authorizer:
         name = f"{parent}.{nested.field}"
         if self._verdict(name).decision == "deny":
             return nested  # refused: its contents are not looked at
-        self._check_predicate(nested.type_name, nested.where)
         if not self._is_default_order(parent, nested):
             self._check_order(nested.type_name, _chosen(nested.order, nested.table_key))
         return replace(
             nested,
+            where=self._filter(nested.type_name, nested.where),
             selections=self.selections(nested.type_name, nested.selections),
             row_filter=self._with_rows(nested.row_filter, nested.type_name),
             parent_guard=self._with_rows(nested.parent_guard, name),
@@ -188,7 +220,7 @@ class _Authorizer:
 
     def _page(self, root: CitizenPage, type_name: str) -> CitizenPage:
         self._verdict(f"{QUERY}.citizens")
-        self._check_predicate(type_name, root.where)
+        where = self._filter(type_name, root.where)
         self._check_order(type_name, _chosen(root.order, root.table_key))
         unclear = [sort for sort in root.order
                    if self.decisions.field(f"{type_name}.{sort.field}").decision != "clear"]
@@ -202,7 +234,8 @@ class _Authorizer:
                 for sort in unclear:
                     self._refuse(f"{type_name}.{sort.field}", "cursor",
                                  self.decisions.field(f"{type_name}.{sort.field}"))
-        return replace(root, views=tuple(self.selections(type_name, view) for view in root.views),
+        return replace(root, where=where,
+                       views=tuple(self.selections(type_name, view) for view in root.views),
                        row_filter=self._with_rows(root.row_filter, type_name))
 
     def root(self, root: Root) -> Root:
@@ -264,4 +297,4 @@ def authorize(plan: OperationPlan, requester: Requester, policy: Policy) -> Auth
         raise Refused(f"Your role and purpose do not allow this request. {message}.",
                       refusals, verdicts, policy.version)
     return AuthorizedPlan(replace(plan, roots=roots), requester, policy.version, verdicts,
-                          tuple(authorizer.rows.values()))
+                          tuple(authorizer.rows.values()), tuple(authorizer.filters))

@@ -166,6 +166,7 @@ class Pushdown:
         self.stages: list[exp.Expr] = []
         self.variables: dict[str, str] = {}  # the value query's SQL -> its variable
         self.bound = 0  # variables holding bound id lists
+        self.done: set[int] = set()  # the selects already rewritten (by id)
 
     # ---------------------------------------------------------------- the statements
 
@@ -177,9 +178,16 @@ class Pushdown:
                 self.ctes[cte.alias] = cte
                 self._select(cte.this, cte.alias)
         self._select(tree, None)
+        # The selects inside conditions kept in DuckDB (a filter's `none` / `every`, a guarded
+        # `some`): their tables are sources too.
+        for select in list(tree.find_all(exp.Select)):
+            self._select(select, None)
         return [*self.stages, tree]
 
     def _select(self, select: exp.Select, cte_alias: str | None) -> None:
+        if id(select) in self.done:
+            return
+        self.done.add(id(select))
         from_ = select.args.get("from_")
         own: dict[str, _Constraint] = {}  # what is known of the FROM table's columns
         if from_ is not None and self._is_source(from_.this):
@@ -281,7 +289,12 @@ class Pushdown:
     # ---------------------------------------------------------------- staging
 
     def _stage(self, values: exp.Select) -> str:
-        """A variable holding the distinct values of the one-column `values`, as SQL text."""
+        """A variable holding the distinct values of the one-column `values`, as SQL text.
+        `values` may itself read sources (a filter on related rows): it is rewritten first, its
+        own stages coming before this one."""
+        self._select(values, None)
+        for inner in list(values.find_all(exp.Select)):
+            self._select(inner, None)
         key = values.sql("duckdb")
         if key in self.variables:
             return self.variables[key]
