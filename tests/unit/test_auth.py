@@ -37,7 +37,7 @@ def claims(**overrides: Any) -> dict[str, Any]:
     now = int(time.time())
     values: dict[str, Any] = {"sub": "alice", "roles": ["caseworker"], "purpose": "direct_care",
                               "team": "north-children", "iss": ISSUER, "aud": AUDIENCE,
-                              "iat": now, "exp": now + 600}
+                              "iat": now, "exp": now + 86_400}  # built at collection: outlives a long run
     values.update(overrides)
     return {key: value for key, value in values.items() if value is not None}
 
@@ -82,7 +82,7 @@ BAD_TOKENS: list[tuple[str, str | None, str]] = [
     ("wrong secret", "Bearer " + hs256(claims(), "another-secret-of-a-decent-length-0123456789"),
      "signature does not verify"),
     ("expired", "Bearer " + hs256(claims(exp=int(time.time()) - 120)), "has expired"),
-    ("not yet valid", "Bearer " + hs256(claims(nbf=int(time.time()) + 600)), "not valid yet"),
+    ("not yet valid", "Bearer " + hs256(claims(nbf=int(time.time()) + 86_400)), "not valid yet"),
     ("no exp", "Bearer " + hs256(claims(exp=None)), "no 'exp' claim"),
     ("no iss", "Bearer " + hs256(claims(iss=None)), "no 'iss' claim"),
     ("wrong iss", "Bearer " + hs256(claims(iss="someone-else")), "issuer"),
