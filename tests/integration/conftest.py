@@ -81,12 +81,9 @@ def databases(stack: Settings) -> Databases:
 
 # ------------------------------------------------------------------ the gateway over real Trino
 
-from pathlib import Path  # noqa: E402
 
-from gateway_server import LiveGateway, live_gateway  # noqa: E402
+from gateway_server import ALL_CLEAR, LiveGateway, live_gateway  # noqa: E402
 from reference import Reference  # noqa: E402
-
-ALL_CLEAR = Path(__file__).parents[1] / "support" / "policy_all_clear" / "policy.csv"
 
 
 @pytest.fixture(scope="session")

@@ -28,7 +28,7 @@ from typing import Any
 
 import httpx
 import pytest
-from gateway_server import LiveGateway, live_gateway
+from gateway_server import ALL_CLEAR, LiveGateway, live_gateway
 from reference import FULL_VIEW, Reference
 from test_citizen_view import BAD_REQUESTS, CASELOAD, FILTERED, NESTED, PAGE, _linked, _unlinked
 from test_governance import LEAK_QUERIES, ROWS, TEAM, _citizen_with, _page_query, _query
@@ -38,7 +38,6 @@ from stack.settings import Settings
 
 pytestmark = pytest.mark.integration
 
-ALL_CLEAR = Path(__file__).parents[1] / "support" / "policy_all_clear" / "policy.csv"
 DEPARTMENTS = ("health", "socialcare", "education", "housing")
 ENGINES = ("duckdb", "duckdb-sqlite")
 

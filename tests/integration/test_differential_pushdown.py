@@ -18,18 +18,16 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from gateway_server import LiveGateway, live_gateway
+from gateway_server import ALL_CLEAR, LiveGateway, live_gateway
 from reference import FULL_VIEW, Reference
 
 from stack.settings import Settings
 
 pytestmark = pytest.mark.integration
 
-ALL_CLEAR = Path(__file__).parents[1] / "support" / "policy_all_clear" / "policy.csv"
 MARIADB = ("socialcare", "education")
 TABLES = {
     "registry": {"citizen", "person_link"},

@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 import pytest
-from gateway_server import REPO, LiveGateway, free_port, live_gateway
+from gateway_server import ALL_CLEAR, LiveGateway, free_port, live_gateway
 from reference import FULL_VIEW, Reference
 
 from stack import mariadb, postgres, trino
@@ -30,7 +30,6 @@ from stack.settings import Settings
 
 pytestmark = pytest.mark.integration
 
-ALL_CLEAR = REPO / "tests" / "support" / "policy_all_clear" / "policy.csv"
 MARIADB_DEPARTMENTS = ("education", "socialcare")
 
 

@@ -17,14 +17,13 @@ from typing import Any
 
 import httpx
 import pytest
-from gateway_server import REPO, LiveGateway, live_gateway
+from gateway_server import ALL_CLEAR, REPO, LiveGateway, live_gateway
 from reference import FULL_VIEW
 
 from gateway.logs import JsonFormatter
 
 pytestmark = pytest.mark.integration
 
-ALL_CLEAR = REPO / "tests" / "support" / "policy_all_clear" / "policy.csv"
 
 
 def _queries_by(trino_cursor: Any, user: str) -> int:

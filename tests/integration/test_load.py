@@ -26,7 +26,7 @@ from typing import Any
 
 import httpx
 import pytest
-from gateway_server import REPO, free_port, policy_dir
+from gateway_server import ALL_CLEAR, REPO, free_port, policy_dir
 from reference import FULL_VIEW
 
 from gateway.audit import AuditLog
@@ -38,7 +38,6 @@ pytestmark = pytest.mark.integration
 REQUESTS = 2_000
 CONCURRENCY = 24
 USERS = 12
-ALL_CLEAR = REPO / "tests" / "support" / "policy_all_clear" / "policy.csv"
 
 LOOKUP = "query Lookup($id: ID!) { citizen(id: $id) { id familyName ward } }"
 PAGE = "query Page { citizens(first: 20) { nodes { id health { nhsNumber } housing { tenantId } } } }"

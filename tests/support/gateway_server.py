@@ -23,6 +23,7 @@ from gateway.settings import Settings
 from gateway.wiring import Gateway, build_gateway
 
 REPO = Path(__file__).resolve().parents[2]
+ALL_CLEAR = REPO / "tests" / "support" / "policy_all_clear" / "policy.csv"  # every field clear
 
 
 def free_port() -> int:
@@ -92,10 +93,11 @@ def in_process_gateway(tmp: Path, council: Path, policy_csv: Path | None = None,
                        **overrides: Any) -> Iterator[LiveGateway]:
     """The app in process on the embedded engine over a SQLite council (`council.sqlite`):
     the whole HTTP and request path, with no server and no stack."""
-    settings = Settings(
-        dev_mode=True, engine="duckdb", duckdb_sqlite_dir=council, audit_path=tmp / "audit.jsonl",
-        policy_dir=policy_dir(tmp, policy_csv), access_log=False, **overrides,
-    )
+    chosen: dict[str, Any] = {
+        "dev_mode": True, "engine": "duckdb", "duckdb_sqlite_dir": council,
+        "audit_path": tmp / "audit.jsonl", "policy_dir": policy_dir(tmp, policy_csv),
+        "access_log": False, **overrides}
+    settings = Settings(**chosen)
     gateway = build_gateway(settings)
     bridge = _InProcess(gateway.app)
     try:

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from gateway_server import LiveGateway, in_process_gateway
+from gateway_server import ALL_CLEAR, LiveGateway, in_process_gateway
 from graphql import GraphQLSchema
 
 from council.sqlite import write_sqlite
@@ -12,7 +12,6 @@ from gateway.contract.contract import Contract, load_contract
 from gateway.contract.schema import build_executable_schema
 
 REPO = Path(__file__).resolve().parents[2]
-ALL_CLEAR = REPO / "tests" / "support" / "policy_all_clear" / "policy.csv"
 
 
 @pytest.fixture(scope="session")
@@ -27,9 +26,9 @@ def served_schema(contract: Contract) -> GraphQLSchema:
 
 @pytest.fixture(scope="session")
 def sqlite_council(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small generated council as SQLite files, one per department."""
+    """A small council as the demo writes it: SQLite files, one per department."""
     directory = tmp_path_factory.mktemp("sqlite-council")
-    write_sqlite(200, 7, directory)
+    write_sqlite(300, 7, directory)
     return directory
 
 

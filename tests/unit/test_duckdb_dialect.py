@@ -25,7 +25,6 @@ from graphql import parse
 from sqlglot import exp
 from test_compile_golden import CASES, CURSOR_KEY, GOLDEN, _variables, planned
 
-from council.sqlite import write_sqlite
 from gateway.compile import (
     Resolved,
     Statement,
@@ -53,14 +52,6 @@ SERVERS = {"registry": Catalog("postgres"), "health": Catalog("postgres"),
            "education": Catalog("mysql")}
 DIALECT = "citizenduckdb"  # the dialect's own differences, without attachments
 DEPARTMENTS = ["education", "health", "housing", "registry", "socialcare"]
-
-
-@pytest.fixture(scope="module")
-def sqlite_council(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small council as the demo writes it."""
-    directory = tmp_path_factory.mktemp("council")
-    write_sqlite(300, 7, directory)
-    return directory
 
 
 @pytest.fixture(scope="module")

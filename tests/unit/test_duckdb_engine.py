@@ -12,10 +12,9 @@ from typing import Any
 
 import duckdb
 import pytest
-from gateway_server import LiveGateway, live_gateway
+from gateway_server import ALL_CLEAR, LiveGateway, live_gateway
 from reference import FULL_VIEW
 
-from council.sqlite import write_sqlite
 from gateway.engine.duckdb.engine import DuckDBEngine, SourceError
 from gateway.errors import EngineError, EngineTimeout
 from gateway.requester import Requester
@@ -23,14 +22,11 @@ from gateway.settings import Settings
 
 DEPARTMENTS = ["education", "health", "housing", "registry", "socialcare"]
 WHO = Requester("tester", ("tester",), "testing")
-ALL_CLEAR = Path(__file__).parents[1] / "support" / "policy_all_clear" / "policy.csv"
 
 
 @pytest.fixture(scope="module")
-def council(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = tmp_path_factory.mktemp("council")
-    write_sqlite(400, 7, directory)
-    return directory
+def council(sqlite_council: Path) -> Path:
+    return sqlite_council
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gateway_server import LiveGateway, live_gateway
+from gateway_server import ALL_CLEAR, LiveGateway, live_gateway
 from reference import FULL_VIEW
 
 from council.sqlite import write_sqlite
@@ -25,7 +25,6 @@ from gateway.settings import Settings
 
 DEPARTMENTS = ["education", "health", "housing", "registry", "socialcare"]
 WHO = Requester("tester", ("tester",), "testing")
-ALL_CLEAR = Path(__file__).parents[1] / "support" / "policy_all_clear" / "policy.csv"
 ENDLESS = "SELECT count(*) FROM range(10000000000000) a, range(1000) b"
 
 

@@ -3,23 +3,18 @@ cannot be written: one line and exit 2; a GraphQL-shaped 500, never Starlette's 
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-import httpx
 import pytest
+from gateway_server import ALL_CLEAR, in_process_gateway
 
-from council.sqlite import write_sqlite
-from gateway.http.auth import issue_token
 from gateway.settings import Settings
-from gateway.wiring import build_gateway
 
 REPO = Path(__file__).resolve().parents[2]
-ALL_CLEAR = REPO / "tests" / "support" / "policy_all_clear" / "policy.csv"
 
 
 def _command(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -64,45 +59,17 @@ def test_settings_prints_every_setting_and_no_secret() -> None:
 # ------------------------------------------------------------------ the audit log cannot be written
 
 
-@pytest.fixture(scope="module")
-def council(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = tmp_path_factory.mktemp("council")
-    write_sqlite(50, 7, directory)
-    return directory
-
-
-def _ask(settings: Settings, query: str) -> httpx.Response:
-    gateway = build_gateway(settings)
-    token = issue_token(settings, "tester", ["tester"], "testing", {})
-
-    async def post() -> httpx.Response:
-        transport = httpx.ASGITransport(app=gateway.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
-            return await client.post("/graphql", json={"query": query},
-                                     headers={"Authorization": f"Bearer {token}"})
-
-    try:
-        return asyncio.run(post())
-    finally:
-        gateway.close()
-
-
 @pytest.mark.parametrize("query", [
     '{ citizen(id: "1") { id } }',  # answered
     '{ citizen(id: "not-a-number") { id } }',  # refused (400) after authentication
 ])
 def test_an_unwritable_audit_log_gives_a_graphql_500_and_no_data(
-        council: Path, tmp_path: Path, query: str) -> None:
-    (tmp_path / "policies").mkdir()
-    for name in ("model.conf",):
-        (tmp_path / "policies" / name).write_text((REPO / "policies" / name).read_text())
-    (tmp_path / "policies" / "policy.csv").write_text(ALL_CLEAR.read_text())
+        sqlite_council: Path, tmp_path: Path, query: str) -> None:
     audit_dir = tmp_path / "audit-is-a-directory"
     audit_dir.mkdir()
-    settings = Settings(dev_mode=True, engine="duckdb", duckdb_sqlite_dir=council,
-                        duckdb_worker_process=False, audit_path=audit_dir,
-                        policy_dir=tmp_path / "policies", access_log=False)
-    response = _ask(settings, query)
+    with in_process_gateway(tmp_path, sqlite_council, ALL_CLEAR, audit_path=audit_dir,
+                            duckdb_worker_process=False) as live:
+        response = live.post(query)
     assert response.status_code == 500
     assert response.headers["content-type"].startswith("application/")
     body = response.json()
@@ -111,24 +78,11 @@ def test_an_unwritable_audit_log_gives_a_graphql_500_and_no_data(
 
 
 def test_a_token_whose_role_the_policy_does_not_know_is_refused_and_audited(
-        council: Path, tmp_path: Path) -> None:
-    settings = Settings(dev_mode=True, engine="duckdb", duckdb_sqlite_dir=council,
-                        duckdb_worker_process=False, audit_path=tmp_path / "audit.jsonl",
-                        access_log=False)
-    gateway = build_gateway(settings)
-    token = issue_token(settings, "mallory", ["no-such-role"], "direct_care", {})
-
-    async def post() -> httpx.Response:
-        transport = httpx.ASGITransport(app=gateway.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
-            return await client.post("/graphql", json={"query": '{ citizen(id: "1") { id } }'},
-                                     headers={"Authorization": f"Bearer {token}"})
-
-    try:
-        response = asyncio.run(post())
-        records = list(gateway.audit.records())
-    finally:
-        gateway.close()
+        sqlite_council: Path, tmp_path: Path) -> None:
+    with in_process_gateway(tmp_path, sqlite_council, duckdb_worker_process=False) as live:
+        response = live.post('{ citizen(id: "1") { id } }', user="mallory",
+                             roles=("no-such-role",), purpose="direct_care")
+        records = list(live.gateway.audit.records())
     assert response.status_code == 403
     assert [(r["user"], r["roles"], r["outcome"]) for r in records] == [
         ("mallory", ["no-such-role"], "refused:FORBIDDEN")]
