@@ -4,7 +4,10 @@
 the borough and households living in them: ages from an age pyramid (the pool of ages is drawn
 first, then shared out among family, couple, single and shared households, so the pyramid holds
 exactly), names by heritage and birth era, sex, National Insurance and NHS numbers, movers (with
-the address they left), changed family names, deaths, the national data opt-out.
+the address they left), changed family names, deaths, the national data opt-out. A second stream
+marks the households with multiple needs: the departments each see more of them (social care,
+absence and exclusions, rent arrears, no GP registration), so the people a council finds only by
+putting departments together exist in every council the generator makes.
 Columns are parallel lists indexed by citizen number (citizen_id - 1); departments read them.
 """
 
@@ -35,6 +38,8 @@ _HOUSEHOLD_OF_ADULTS = Picker(
 OPT_OUT_RATE = 0.03
 MOVED_RATE = 0.12  # households that moved within the borough in the last three years
 NO_FIXED_ABODE = 0.003
+NEEDS_FAMILY = 0.08  # households with children that have multiple needs
+NEEDS_OTHER = 0.02  # other households with multiple needs
 
 
 def _pool_of(age_days: int) -> int:
@@ -71,6 +76,7 @@ class Population:
     household: list[int]
     is_head: list[bool]
     heritage: list[int]
+    needs: list[bool]  # lives in a household with multiple needs
 
     def __len__(self) -> int:
         return len(self.born)
@@ -267,9 +273,16 @@ def build_population(citizens: int, seed: int) -> Population:
         prefix, digits = divmod(number, 1_000_000)
         ni[i] = f"{NI_PREFIXES[prefix]}{digits:06d}{NI_SUFFIXES[rng.getrandbits(2)]}"
     nhs = nhs_numbers(rng, n, spaces=((400_000_000, 100_000_000), (600_000_000, 100_000_000)))
+    # 5. households with multiple needs, from a stream of their own (the rest stays as it was)
+    eighteen = today - int(18 * 365.2425)
+    families = {household[k] for k in range(n) if born[k] > eighteen}
+    marks = Random(f"{seed}:needs")
+    needy = {h for h in range(len(households))
+             if marks.random() < (NEEDS_FAMILY if h in families else NEEDS_OTHER)}
+    needs = [household[k] in needy for k in range(n)]
     return Population(
         seed, places, given, family, born, sex, ni, nhs, home, previous_home, moved_on,
-        old_family, died, opt_out, household, is_head, heritage,
+        old_family, died, opt_out, household, is_head, heritage, needs,
     )
 
 

@@ -189,7 +189,8 @@ def generate(population: Population, seed: int, chunk: int = 20_000) -> Iterator
         if population.sex[i] == "M" and sen == "none" and r() < 0.06:
             sen = "sen_support" if r() < 0.75 else "ehc_plan"
         deprived = AREAS[area] in ("central", "east")
-        fsm = r() < (0.34 if deprived else 0.17)
+        needs = population.needs[i]
+        fsm = r() < (0.75 if needs else 0.34 if deprived else 0.17)
 
         # enrolments: primary (reception..year 6), secondary (7..11, 12..13 with a sixth form)
         arrived = reception + 1 + rng.randrange(10) if r() < INCOMER else reception
@@ -233,7 +234,8 @@ def generate(population: Population, seed: int, chunk: int = 20_000) -> Iterator
         # exclusions, year by year; a permanent one ends the enrolment: then the PRU
         exclusions: list[tuple[int, str, int, str]] = []
         boost = (2.5 if sen == "sen_support" else 3.0 if sen == "ehc_plan" else 1.0) * (
-            1.6 if population.sex[i] == "M" else 0.5) * (1.8 if fsm else 1.0)
+            1.6 if population.sex[i] == "M" else 0.5) * (1.8 if fsm else 1.0) * (
+            3.0 if needs else 1.0)
         for year in range(max(first_year, reception + 1), min(current_year, last_year) + 1):
             group = year - reception
             base = 0.045 if group >= 7 else 0.008
@@ -297,7 +299,8 @@ def generate(population: Population, seed: int, chunk: int = 20_000) -> Iterator
                     f"{iso(e.entry)}\t{leaving}\t"
                     f"{_year_group(reception, min(e.leaving, today))}\n"
                 )
-            _attendance(rng, batch.rows["attendance"], counters, pid, enrolments, fsm, sen)
+            _attendance(rng, batch.rows["attendance"], counters, pid, enrolments, fsm, sen,
+                        needs)
             for day, kind, sessions, reason in sorted(exclusions):
                 counters["exclusion"] += 1
                 batch.rows["exclusion"].append(
@@ -315,11 +318,12 @@ def _year_group(reception: int, on: int) -> int:
 
 def _attendance(
     rng: Random, lines: list[str], counters: dict[str, int], pid: int,
-    enrolments: list[Enrolment], fsm: bool, sen: str,
+    enrolments: list[Enrolment], fsm: bool, sen: str, needs: bool,
 ) -> None:
     """Possible, attended, authorised and unauthorised sessions, term by term while on roll."""
     r = rng.random
-    median = 0.045 * (1.4 if fsm else 1.0) * (1.3 if sen != "none" else 1.0)
+    median = 0.045 * (1.4 if fsm else 1.0) * (1.3 if sen != "none" else 1.0) * (
+        2.2 if needs else 1.0)
     propensity = min(0.9, median * rng.lognormvariate(0.0, 1.0))
     today = dates.TODAY
     for academic_year, term, first, last, sessions in dates.TERMS:

@@ -27,6 +27,7 @@ DEPARTMENT = "health"
 TABLES = ("patient", "encounter", "prescription")
 
 REGISTERED_RATE = 0.85
+REGISTERED_RATE_IN_NEED = 0.65  # adults of households with multiple needs register less
 DUPLICATE_RATE = 0.015
 OUT_OF_AREA_RATE = 0.025
 NHS_MISSING = 0.012
@@ -394,7 +395,8 @@ def generate(population: Population, seed: int, chunk: int = 10_000) -> Iterator
     for i in range(len(population)):
         born = population.born[i]
         died = population.died[i]
-        if r() < REGISTERED_RATE:
+        adult_in_need = population.needs[i] and dates.age_on(born, dates.TODAY) >= 18
+        if r() < (REGISTERED_RATE_IN_NEED if adult_in_need else REGISTERED_RATE):
             home = population.home[i]
             if home >= 0:
                 area = _AREA_INDEX[WARDS[places.ward[home]][1]]

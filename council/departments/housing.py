@@ -94,7 +94,8 @@ def generate(population: Population, seed: int, chunk: int = 20_000) -> Iterator
         adults = [k for k in members if population.born[k] <= today - eighteen]
         home = population.home[i]
         size = min(len(members), 5)
-        council = home >= 0 and adults and r() < COUNCIL_HOUSEHOLD[size]
+        needs = population.needs[i]
+        council = home >= 0 and adults and r() < COUNCIL_HOUSEHOLD[size] * (2.5 if needs else 1)
         rows = batch.rows
         if council:
             lead = adults[0]
@@ -123,7 +124,8 @@ def generate(population: Population, seed: int, chunk: int = 20_000) -> Iterator
                     link(citizen, tenants[citizen], population.ni[citizen] is not None, batch)
                     if r() < DUPLICATE_RATE:  # re-registered on a later tenancy: duplicate
                         tenant(citizen, rows, batch)
-                _tenancy(rng, rows, counters, tenants[citizen], prop, begun, ended, places)
+                _tenancy(rng, rows, counters, tenants[citizen], prop, begun, ended, places,
+                         needs)
         else:
             for k in adults:
                 if r() < FORMER_TENANT:
@@ -134,7 +136,7 @@ def generate(population: Population, seed: int, chunk: int = 20_000) -> Iterator
                     begun = max(begun, population.born[k] + eighteen)
                     if begun < ended:
                         prop = rng.randrange(len(places))
-                        _tenancy(rng, rows, counters, tid, prop, begun, ended, places)
+                        _tenancy(rng, rows, counters, tid, prop, begun, ended, places, needs)
         batch.citizens += j - i
         i = j
         if batch.citizens >= chunk:
@@ -146,7 +148,7 @@ def generate(population: Population, seed: int, chunk: int = 20_000) -> Iterator
 
 def _tenancy(
     rng: Random, rows: dict[str, list[str]], counters: dict[str, int], tid: int, prop: int,
-    start: int, end: int | None, places: Places,
+    start: int, end: int | None, places: Places, needs: bool,
 ) -> None:
     r = rng.random
     today = dates.TODAY
@@ -168,7 +170,7 @@ def _tenancy(
     weekly = round((82 if places.is_flat[prop] else 98) + 40 * r(), 2)
     last_payment: int | None
     if end is None:
-        if r() < 0.36:  # in arrears
+        if r() < (0.75 if needs else 0.36):  # in arrears
             weeks_behind = min(60.0, rng.expovariate(1 / 4.5) + 0.2)
             balance = -round(weekly * weeks_behind, 2)
             last_payment = today - rng.randrange(7, 30 + int(weeks_behind * 5))

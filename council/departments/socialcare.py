@@ -30,14 +30,15 @@ QUALITY = Quality(
 HISTORY_DAYS = 8 * 365  # cases opened over the last eight years
 
 
-def client_rate(age: int) -> float:
-    """Chance that a citizen of this age has ever been a client (in the last eight years)."""
+def client_rate(age: int, needs: bool) -> float:
+    """Chance that a citizen of this age has ever been a client (in the last eight years);
+    much higher in a household with multiple needs."""
     if age < 18:
-        return 0.06
+        return 0.5 if needs else 0.06
     if age < 65:
-        return 0.018
+        return 0.08 if needs else 0.018
     if age < 80:
-        return 0.06
+        return 0.12 if needs else 0.06
     return 0.2
 
 
@@ -104,7 +105,8 @@ def generate(population: Population, seed: int, chunk: int = 20_000) -> Iterator
         born = population.born[i]
         died = population.died[i]
         end = min(died, today) if died else today
-        if r() >= client_rate(dates.age_on(born, end)):
+        needs = population.needs[i]
+        if r() >= client_rate(dates.age_on(born, end), needs):
             if batch.citizens == chunk:
                 yield batch
                 batch = Batch(new_rows())
@@ -141,7 +143,8 @@ def generate(population: Population, seed: int, chunk: int = 20_000) -> Iterator
                 case_id = counters["case"]
                 child = dates.age_on(born, opened) < 18
                 service = "children" if child else "adults"
-                mean_days = 300 if child else 1100  # children's cases close sooner
+                # children's cases close sooner, unless the family has multiple needs
+                mean_days = (1400 if needs else 300) if child else 1100
                 length = int(rng.expovariate(1 / mean_days)) + 20
                 closed: int | None = opened + length
                 if died and closed is not None and closed > died:
@@ -161,10 +164,12 @@ def generate(population: Population, seed: int, chunk: int = 20_000) -> Iterator
                 )
                 _assessments(rng, batch.rows["assessment"], counters, case_id, child, need,
                              opened, closed or end)
-                flags = (0.55 if need == "N1" else 0.12) if child else 0.2
+                flags = (0.55 if need == "N1" or needs else 0.12) if child else 0.2
                 if r() < flags:
                     counters["flag"] += 1
                     flag = (CHILD_FLAGS if child else ADULT_FLAGS).pick(rng)
+                    if child and needs and r() < 0.4:
+                        flag = "child protection plan"
                     raised = opened + int(r() * max(1, (closed or end) - opened))
                     active = "1" if closed is None and r() < 0.9 else "0"
                     batch.rows["safeguarding_flag"].append(

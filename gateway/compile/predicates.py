@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from gateway.compile.sql import column, conjunction, disjunction, literal, table
+from gateway.compile.sql import column, conjunction, disjunction, literal, sql_type, table
 from gateway.ir import (
     AllOf,
     AnyOf,
@@ -109,7 +109,7 @@ def related(alias: str, condition: Related, index: PersonIndex | None, depth: in
 
 def compare(alias: str, comparison: Compare) -> exp.Expr:
     """One comparison of a column with the user's value (as a literal, never as text)."""
-    target = column(alias, comparison.column)
+    target: exp.Expr = column(alias, comparison.column)
     value = comparison.value
     if comparison.op == "isNull":
         is_null = exp.Is(this=target, expression=exp.Null())
@@ -120,6 +120,9 @@ def compare(alias: str, comparison: Compare) -> exp.Expr:
             return exp.false()
         return exp.In(this=target, expressions=[literal(comparison.kind, item) for item in value])
     assert value is not None and not isinstance(value, tuple)
+    if comparison.kind == "boolean":
+        # a MariaDB BOOLEAN reaches Trino as a tinyint: compared as the value leaves the engine
+        target = exp.Cast(this=target, to=sql_type("boolean"))
     if comparison.op == "startsWith":
         # exp.Escape, not Like(escape=): sqlglot renders only the former as ESCAPE '\'
         return exp.Escape(this=exp.Like(this=target, expression=like_prefix(str(value))),

@@ -91,6 +91,18 @@ class Reference:
         finally:
             connection.close()
 
+    @contextmanager
+    def cursor(self, department: str) -> Iterator[Any]:
+        """A cursor on the department's own database, its tables unqualified (as the cohorts'
+        hand-written SQL names them)."""
+        if department in ("socialcare", "education"):
+            with self._mariadb(department) as cursor:
+                yield cursor
+        else:
+            with self._postgres(department) as cursor:
+                cursor.execute(f"SET search_path TO {department}")
+                yield cursor
+
     @staticmethod
     def _rows(cursor: Any, sql: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
         cursor.execute(sql, params)

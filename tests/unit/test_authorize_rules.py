@@ -217,7 +217,7 @@ def test_the_guard_reaches_the_sql(contract: Contract, served_schema: GraphQLSch
     root = authorized.plan.roots[0]
     assert isinstance(root, CitizenPage)
     sql = compile_resolve(root, authorized.plan.person_index).tree.sql(dialect="trino")
-    assert '"health_opt_out" = FALSE' in sql
+    assert 'CAST("t"."health_opt_out" AS BOOLEAN) = FALSE' in sql
 
 
 # ------------------------------------------------------------------ masks reach the SQL

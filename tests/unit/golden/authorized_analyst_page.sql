@@ -17,7 +17,7 @@ FROM "registry"."registry"."citizen" AS "t"
 LEFT JOIN "registry"."registry"."person_link" AS "l1"
   ON "l1"."citizen_id" = "t"."citizen_id"
   AND "l1"."department" = 'health'
-  AND "t"."health_opt_out" = FALSE
+  AND CAST("t"."health_opt_out" AS BOOLEAN) = FALSE
 WHERE
   "t"."ward" = 'Ladywood'
 ORDER BY

@@ -18,7 +18,7 @@ WHERE
       OR "t"."family_name" LIKE 'O''Br%' ESCAPE '\'
     )
     AND NOT (
-      "t"."health_opt_out" = TRUE
+      CAST("t"."health_opt_out" AS BOOLEAN) = TRUE
     )
     AND "t"."ward" IN ('Ladywood', 'Edgbaston')
   )

@@ -27,7 +27,7 @@ LEFT JOIN QUERY(
 ) AS "l1"
   ON "l1"."citizen_id" = "t"."citizen_id"
   AND "l1"."department" = 'health'
-  AND "t"."health_opt_out" = FALSE
+  AND CAST("t"."health_opt_out" AS BOOLEAN) = FALSE
 WHERE
   "t"."ward" = 'Ladywood'
 ORDER BY
