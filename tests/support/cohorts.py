@@ -53,15 +53,15 @@ def shipped() -> list[Cohort]:
     return cohorts
 
 
-def _ids(db: Departments, department: str, sql: str) -> set[int]:
+def ids(db: Departments, department: str, sql: str) -> set[int]:
     with db.cursor(department) as cursor:
         cursor.execute(sql)
         return {int(row[0]) for row in cursor.fetchall()}
 
 
-def _linked(db: Departments, department: str, sql: str) -> set[int]:
+def linked(db: Departments, department: str, sql: str) -> set[int]:
     """The citizens linked to the department records that `sql` selects (their local ids)."""
-    local = _ids(db, department, sql)
+    local = ids(db, department, sql)
     with db.cursor("registry") as cursor:
         cursor.execute("SELECT local_id, citizen_id FROM person_link "
                        f"WHERE department = '{department}'")
@@ -70,12 +70,12 @@ def _linked(db: Departments, department: str, sql: str) -> set[int]:
 
 
 def _open_cases(db: Departments, service: str) -> set[int]:
-    return _linked(db, "socialcare", "SELECT client_id FROM social_case "
+    return linked(db, "socialcare", "SELECT client_id FROM social_case "
                    f"WHERE status = 'open' AND service = '{service}'")
 
 
 def _absent(db: Departments, sessions: int) -> set[int]:
-    return _linked(db, "education", "SELECT pupil_id FROM attendance "
+    return linked(db, "education", "SELECT pupil_id FROM attendance "
                    f"WHERE unauthorised_absences >= {int(sessions)}")
 
 
@@ -84,40 +84,40 @@ def _day(value: Any) -> str:
 
 
 def child_protection_and_absence(db: Departments, v: dict[str, Any]) -> set[int]:
-    flagged = _linked(db, "socialcare", "SELECT client_id FROM safeguarding_flag "
+    flagged = linked(db, "socialcare", "SELECT client_id FROM safeguarding_flag "
                       "WHERE flag_type = 'child protection plan' AND active")
     return flagged & _absent(db, v["absences"])
 
 
 def children_in_need_excluded(db: Departments, v: dict[str, Any]) -> set[int]:
-    excluded = _linked(db, "education", "SELECT pupil_id FROM exclusion "
+    excluded = linked(db, "education", "SELECT pupil_id FROM exclusion "
                        f"WHERE start_date >= '{_day(v['since'])}'")
     return _open_cases(db, "children") & excluded
 
 
 def adult_care_without_gp(db: Departments, v: dict[str, Any]) -> set[int]:
-    patients = _linked(db, "health", "SELECT patient_id FROM patient")
+    patients = linked(db, "health", "SELECT patient_id FROM patient")
     return _open_cases(db, "adults") - patients
 
 
 def arrears_and_adult_care(db: Departments, v: dict[str, Any]) -> set[int]:
-    arrears = _linked(db, "housing", "SELECT t.tenant_id FROM tenancy t JOIN rent_account r "
+    arrears = linked(db, "housing", "SELECT t.tenant_id FROM tenancy t JOIN rent_account r "
                       "ON r.tenancy_id = t.tenancy_id "
                       f"WHERE t.end_date IS NULL AND r.arrears_weeks >= {int(v['weeks'])}")
     return arrears & _open_cases(db, "adults")
 
 
 def under_fives_not_seen(db: Departments, v: dict[str, Any]) -> set[int]:
-    young = _ids(db, "registry", "SELECT citizen_id FROM citizen "
+    young = ids(db, "registry", "SELECT citizen_id FROM citizen "
                  f"WHERE date_of_birth >= '{_day(v['bornOnOrAfter'])}'")
-    patients = _linked(db, "health", "SELECT patient_id FROM patient")
-    seen = _linked(db, "health", "SELECT patient_id FROM encounter "
+    patients = linked(db, "health", "SELECT patient_id FROM patient")
+    seen = linked(db, "health", "SELECT patient_id FROM encounter "
                    f"WHERE encounter_date >= '{_day(v['since'])}'")
     return (young & patients) - seen
 
 
 def children_in_need_absent_emergency(db: Departments, v: dict[str, Any]) -> set[int]:
-    emergency = _linked(db, "health", "SELECT patient_id FROM encounter WHERE setting = "
+    emergency = linked(db, "health", "SELECT patient_id FROM encounter WHERE setting = "
                         f"'emergency' AND encounter_date >= '{_day(v['since'])}'")
     return _open_cases(db, "children") & _absent(db, v["absences"]) & emergency
 

@@ -33,6 +33,14 @@ def sqlite_council(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def council_20k(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A council large enough for cohorts: every shipped one finds several citizens."""
+    directory = tmp_path_factory.mktemp("council-20k")
+    write_sqlite(20_000, 7, directory)
+    return directory
+
+
+@pytest.fixture(scope="session")
 def open_gateway(sqlite_council: Path,
                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveGateway]:
     """The whole app in process, every field clear: HTTP and the request path, no stack. One

@@ -11,24 +11,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cohorts import REFERENCE, SqliteDepartments, shipped, walk
+from cohorts import REFERENCE, Cohort, SqliteDepartments, shipped, walk
 from gateway_server import ALL_CLEAR, LiveGateway, in_process_gateway
-
-from council.sqlite import write_sqlite
 
 COHORTS = shipped()
 
 
 @pytest.fixture(scope="module")
-def council(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = tmp_path_factory.mktemp("council-20k")
-    write_sqlite(20_000, 7, directory)
-    return directory
-
-
-@pytest.fixture(scope="module")
-def gateway(council: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveGateway]:
-    with in_process_gateway(tmp_path_factory.mktemp("cohorts"), council, ALL_CLEAR,
+def gateway(council_20k: Path,
+            tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveGateway]:
+    with in_process_gateway(tmp_path_factory.mktemp("cohorts"), council_20k, ALL_CLEAR,
                             rate_limit_per_second=0) as live:
         yield live
 
@@ -38,8 +30,9 @@ def test_every_shipped_cohort_has_a_reference() -> None:
 
 
 @pytest.mark.parametrize("cohort", COHORTS, ids=[cohort.name for cohort in COHORTS])
-def test_cohort_equals_hand_written_sql(cohort, council: Path, gateway: LiveGateway) -> None:
-    expected = cohort.reference(SqliteDepartments(council))
+def test_cohort_equals_hand_written_sql(cohort: Cohort, council_20k: Path,
+                                        gateway: LiveGateway) -> None:
+    expected = cohort.reference(SqliteDepartments(council_20k))
     # the generator makes these cohorts real: a council of this size has people in each
     assert len(expected) >= 3, (cohort.name, len(expected))
     found = walk(gateway.post, cohort.document)
