@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from bench import audit_probe, measure, population, profiling, report, servers
+from bench import audit_probe, cohort, measure, population, profiling, report, servers
 from bench.counters import EngineQueries, RowsRead
 from bench.direct import DirectPath
 from bench.graphql_client import GraphQLPath
@@ -35,7 +35,7 @@ from bench.trino_sql import TrinoSqlPath
 from stack.settings import ROOT, TRINO_VERSION
 from stack.settings import Settings as StackSettings
 
-WORKLOADS = ("lookup", "caseload", "analyst")
+WORKLOADS = ("lookup", "caseload", "analyst", "cohort")
 
 PATH_TEXT = {
     "gateway": "the gateway as shipped (`citizen-gateway serve`, uvicorn, real Trino) over HTTP, "
@@ -62,6 +62,7 @@ TITLES = {
     "lookup": "(a) The 360° view of one citizen by id, every department nested",
     "caseload": "(b) A caseload: {size} citizens with their nested department records",
     "analyst": "(c) Analyst aggregate: citizens by ward and age band",
+    "cohort": "(d) A three-department cohort: the first page of 50",
 }
 
 DESCRIPTIONS = {
@@ -78,6 +79,16 @@ DESCRIPTIONS = {
                "to analysts, so a combination with more than 100 citizens is counted "
                "incompletely. trino-sql and direct: the hand-written aggregate, one GROUP BY "
                "statement (same banding).",
+    "cohort": "The shipped cohort *children in need, persistently absent, seen in emergency "
+              "care* (docs/cohorts.md): an open children's social care case (MariaDB), a term "
+              "with N or more unauthorised absences (MariaDB), an emergency encounter since a "
+              "date (PostgreSQL); first page of 50 by citizen id; each request other values "
+              "(bench/cohort.py). gateway: the document with `citizens(where:)` across "
+              "departments. trino-sql: the hand-written statement (three semi-joins through "
+              "the person index). direct: a client with no cross-department query, asking each "
+              "department database for every matching record, carrying them to citizens "
+              "through the registry's links and intersecting the sets itself. The naive server "
+              "has no filters across departments: not run.",
 }
 
 
@@ -100,6 +111,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--caseloads", type=int, default=10, help="caseload requests per path (10)")
     parser.add_argument("--caseload-size", type=int, default=100, help="citizens per caseload (100)")
     parser.add_argument("--aggregates", type=int, default=3, help="analyst aggregates per path (3)")
+    parser.add_argument("--cohorts", type=int, default=20, help="cohort pages per path (20)")
     parser.add_argument("--first-seen", type=int, default=10,
                         help="gateway requests with a never-seen document, and identical "
                              "requests, per workload (10)")
@@ -112,7 +124,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="paths to run (gateway,trino-sql,direct,naive,gateway-duckdb; the "
                              "last only where gateway.engine.duckdb.engine exists)")
     parser.add_argument("--workloads", default=",".join(WORKLOADS),
-                        help="workloads to run (lookup,caseload,analyst)")
+                        help="workloads to run (lookup,caseload,analyst,cohort)")
     parser.add_argument("--profile-seconds", type=int, default=20,
                         help="py-spy sampling of the gateway per profiled workload; 0: none (20)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results",
@@ -280,7 +292,8 @@ class Run:
             _say("note: gateway.engine.duckdb.engine does not exist yet: the embedded-engine path is "
                  "skipped")
         self.notes.append(f"Loops: --lookups {args.lookups}, --caseloads {args.caseloads} of "
-                          f"{args.caseload_size}, --aggregates {args.aggregates}, --seconds "
+                          f"{args.caseload_size}, --aggregates {args.aggregates}, --cohorts "
+                          f"{args.cohorts}, --seconds "
                           f"{args.seconds:g} per loop; one warm-up request per path and workload "
                           "(not measured).")
 
@@ -300,6 +313,9 @@ class Run:
             return sample.lookups[:args.lookups], sample.warmup[0], args.lookups
         if workload == "caseload":
             return sample.caseloads[:args.caseloads], sample.warmup, args.caseloads
+        if workload == "cohort":
+            return cohort.values(args.cohorts), {"absences": 13, "since": "2025-06-01"}, \
+                args.cohorts
         return [None] * args.aggregates, None, args.aggregates
 
     @staticmethod
@@ -308,6 +324,8 @@ class Run:
             return path.lookup  # type: ignore[no-any-return]
         if workload == "caseload":
             return path.caseload  # type: ignore[no-any-return]
+        if workload == "cohort":
+            return path.cohort  # type: ignore[no-any-return]
         return lambda _: path.analyst()  # type: ignore[no-any-return,unused-ignore]
 
     def measure_path(self, name: str, workload: str, items: list[Any], warmup: Any,
@@ -440,6 +458,8 @@ class Run:
         }
         series: dict[str, Series] = {}
         for name in self.paths:
+            if workload == "cohort" and name == "naive":
+                continue  # the naive server has no filters across departments
             _say(f"{workload}: {name} ...")
             started = time.monotonic()
             entry["paths"][name], series[name] = self.measure_path(name, workload, items, warmup,
@@ -563,7 +583,7 @@ class Run:
             targets.append({"target": f"{workload}: gateway own time p50 ≤ 15 ms, first-seen document",
                             "measured": f"{_fmt(first, 2)} ms",
                             "met": None if first is None else first <= 15})
-        for workload in ("lookup", "caseload", "analyst"):
+        for workload in ("lookup", "caseload", "analyst", "cohort"):
             if workload not in workloads:
                 continue
             ratio = workloads[workload]["ratios"]["gateway ÷ trino-sql (p50)"]
@@ -578,7 +598,7 @@ class Run:
                             "measured": f"{_fmt(ratio, 1)} ×",
                             "met": None if ratio is None else ratio >= 20})
         per_request = {w: workloads[w]["paths"].get("gateway", {}).get("engine_queries_per_request")
-                       for w in ("lookup", "caseload") if w in workloads}
+                       for w in ("lookup", "caseload", "cohort") if w in workloads}
         if per_request:
             values = [v for v in per_request.values() if v is not None]
             constant = bool(values) and max(values) - min(values) < 0.01

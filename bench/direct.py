@@ -19,7 +19,7 @@ from typing import Any
 import psycopg
 import pymysql
 
-from bench import records
+from bench import cohort, records
 from bench.result import Result
 from stack.settings import HOST, Settings
 
@@ -82,6 +82,14 @@ class DirectPath:
             return list(connection.execute(sql.replace("{ids}", "= ANY(%s)"), (list(ids),)))
         with connection.cursor() as cursor:
             cursor.execute(sql.replace("{ids}", "IN %s"), (tuple(ids),))
+            return list(cursor.fetchall())
+
+    def query(self, department: str, sql: str, parameters: tuple[Any, ...]) -> list[Sequence[Any]]:
+        connection = self._connection(department)
+        if department in POSTGRES:
+            return list(connection.execute(sql, parameters))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, parameters)
             return list(cursor.fetchall())
 
     def close(self) -> None:
@@ -187,6 +195,10 @@ class DirectPath:
 
     def caseload(self, citizen_ids: Sequence[int]) -> Result:
         return Result(self.views(citizen_ids))
+
+    def cohort(self, values: dict[str, Any]) -> Result:
+        found, statements = cohort.DepartmentClient(self.query).page(values)
+        return Result(found, requests=statements)
 
     def analyst(self) -> Result:
         connection = self._connection("registry")

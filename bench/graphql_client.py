@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from bench import documents, records
+from bench import cohort, documents, records
 from bench.result import BenchError, Result
 
 Token = Callable[[str, str], str]  # (user, workload) -> bearer token
@@ -83,6 +83,10 @@ class GraphQLPath:
         data, extensions = self.post(
             documents.caseload(self._operation(documents.CASELOAD_OPERATION)),
             {"ids": [str(i) for i in citizen_ids], "first": len(citizen_ids)}, "caseload")
+        return Result(data["citizens"]["nodes"], self._timings(extensions), extra=extensions)
+
+    def cohort(self, values: dict[str, Any]) -> Result:
+        data, extensions = self.post(cohort.document(), values, "cohort")
         return Result(data["citizens"]["nodes"], self._timings(extensions), extra=extensions)
 
     def partitions(self) -> list[dict[str, Any]]:

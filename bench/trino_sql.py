@@ -23,7 +23,7 @@ from typing import Any
 import requests
 import trino
 
-from bench import records
+from bench import cohort, records
 from bench.result import BenchError, Result
 from stack.settings import HOST, Settings
 
@@ -207,6 +207,10 @@ class TrinoSqlPath:
             "FROM registry.registry.citizen GROUP BY 1, 2")
         counts = {records.count_key(ward, f"{low}-{low + 9}"): n for ward, low, n in rows}
         return Result({"counts": counts, "complete": True})
+
+    def cohort(self, values: dict[str, Any]) -> Result:
+        """The hand-written cohort: one statement."""
+        return Result([cohort.node(row) for row in self.run(cohort.trino_sql(values))])
 
     def close(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)

@@ -34,6 +34,7 @@ CREATE TABLE attendance (
     unauthorised_absences   INT NOT NULL
 );
 CREATE INDEX attendance_pupil ON attendance (pupil_id);
+CREATE INDEX attendance_unauthorised ON attendance (unauthorised_absences);  -- persistent absence
 
 CREATE TABLE exclusion (
     exclusion_id    BIGINT PRIMARY KEY,
@@ -44,3 +45,4 @@ CREATE TABLE exclusion (
     reason          VARCHAR(60) NOT NULL
 );
 CREATE INDEX exclusion_pupil ON exclusion (pupil_id);
+CREATE INDEX exclusion_start ON exclusion (start_date);

@@ -25,6 +25,9 @@ CREATE TABLE health.encounter (
     diagnosis_text  varchar(120) NOT NULL
 );
 CREATE INDEX encounter_patient ON health.encounter (patient_id, encounter_date);
+-- for cohorts: encounters of a setting since a date, any encounter since a date
+CREATE INDEX encounter_setting ON health.encounter (setting, encounter_date);
+CREATE INDEX encounter_date ON health.encounter (encounter_date);
 
 CREATE TABLE health.prescription (
     prescription_id  bigint PRIMARY KEY,

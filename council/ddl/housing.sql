@@ -33,6 +33,7 @@ CREATE TABLE housing.rent_account (
 );
 ALTER TABLE housing.rent_account
     ADD CONSTRAINT rent_account_tenancy_id_key UNIQUE (tenancy_id);
+CREATE INDEX rent_account_arrears ON housing.rent_account (arrears_weeks);  -- cohorts: arrears
 
 CREATE TABLE housing.repair (
     repair_id     bigint PRIMARY KEY,

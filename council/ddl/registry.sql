@@ -21,6 +21,8 @@ CREATE TABLE registry.citizen (
     date_of_death    date
 );
 
+CREATE INDEX citizen_born ON registry.citizen (date_of_birth);  -- cohorts by age
+
 CREATE TABLE registry.person_link (
     department    varchar(16) NOT NULL,         -- health, socialcare, education, housing
     local_id      bigint NOT NULL,              -- the department's own record id

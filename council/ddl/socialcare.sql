@@ -23,6 +23,7 @@ CREATE TABLE social_case (
     primary_support_reason  VARCHAR(40)             -- adults
 );
 CREATE INDEX social_case_client ON social_case (client_id);
+CREATE INDEX social_case_status ON social_case (status, service);  -- cohorts: open cases
 
 CREATE TABLE assessment (
     assessment_id    BIGINT PRIMARY KEY,
@@ -41,3 +42,4 @@ CREATE TABLE safeguarding_flag (
     active     BOOLEAN NOT NULL
 );
 CREATE INDEX safeguarding_flag_client ON safeguarding_flag (client_id);
+CREATE INDEX safeguarding_flag_type ON safeguarding_flag (flag_type, active);

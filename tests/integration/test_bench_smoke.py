@@ -31,6 +31,7 @@ def run(stack: Settings, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path
     out = tmp_path_factory.mktemp("bench")
     command = [sys.executable, "-m", "bench", "--citizens", str(_citizens(stack)), "--no-reseed",
                "--lookups", "3", "--caseloads", "1", "--caseload-size", "5", "--aggregates", "1",
+               "--cohorts", "2",
                "--first-seen", "2", "--seconds", "60", "--concurrency", "1",
                "--profile-seconds", "0", "--out", str(out)]
     completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900)
@@ -44,9 +45,11 @@ def run(stack: Settings, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path
 
 def test_every_path_answers_every_workload(run: tuple[Path, dict]) -> None:
     _, results = run
-    assert set(results["workloads"]) == {"lookup", "caseload", "analyst"}
+    assert set(results["workloads"]) == {"lookup", "caseload", "analyst", "cohort"}
     for name, workload in results["workloads"].items():
-        assert set(workload["paths"]) >= {"gateway", "trino-sql", "direct", "naive"}, name
+        # the naive server has no filters across departments: it does not run the cohort
+        paths = {"gateway", "trino-sql", "direct"} | ({"naive"} if name != "cohort" else set())
+        assert set(workload["paths"]) >= paths, name
         for path, entry in workload["paths"].items():
             assert entry["n"] >= 1 and entry["errors"] == 0, (name, path, entry.get("first_error"))
 

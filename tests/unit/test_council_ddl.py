@@ -41,6 +41,7 @@ def test_secondary_indexes_are_built_after_the_load() -> None:
                .after_load)
     assert read_layout("education").table("attendance").after_load == (
         "CREATE INDEX attendance_pupil ON attendance (pupil_id)",
+        "CREATE INDEX attendance_unauthorised ON attendance (unauthorised_absences)",
     )
 
 
