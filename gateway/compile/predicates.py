@@ -22,6 +22,7 @@ from gateway.ir import (
     Scalar,
     Sort,
     ViaJoin,
+    ViaPersonIndex,
 )
 
 _OPERATORS: dict[str, type[exp.Binary]] = {
@@ -68,35 +69,9 @@ def related(alias: str, condition: Related, index: PersonIndex | None, depth: in
     >>> print(related("t", cases, None, 0).sql("trino"))
     "t"."client_id" IN (SELECT "f1"."client_id" FROM "sc"."sc"."cases" AS "f1" WHERE "f1"."status" = 'open')
     """
-    inner = f"f{depth + 1}"
-    conditions: list[exp.Expr] = []
-    if condition.row_filter is not None:
-        conditions.append(predicate(inner, condition.row_filter, index, depth + 1))
-    if condition.where is not None:
-        matches = predicate(inner, condition.where, index, depth + 1)
-        if condition.quantifier == "every":  # a row that does not match (false or unknown)
-            matches = exp.Not(this=exp.Coalesce(this=matches, expressions=[exp.false()]))
-        conditions.append(matches)
-    elif condition.quantifier == "every":
+    keys = _keys(condition, index, depth)
+    if keys is None:
         return exp.true()  # every row matches no condition at all
-    via = condition.via
-    own = via.column if isinstance(via, ViaJoin) else condition.table_key
-    rows = exp.Select(expressions=[column(inner, own)]).from_(table(condition.table, inner),
-                                                              copy=False)
-    where = conjunction(conditions)
-    if where is not None:
-        rows = rows.where(where, copy=False)
-    if isinstance(via, ViaJoin):
-        keys = rows
-    else:  # the citizens linked to those department records
-        assert index is not None, "a department filter needs the person index"
-        link = f"p{depth + 1}"
-        keys = exp.Select(expressions=[column(link, index.citizen_key)]).from_(
-            table(index.table, link), copy=False).where(conjunction([
-                exp.EQ(this=column(link, index.department_column),
-                       expression=exp.Literal.string(via.department)),
-                exp.In(this=column(link, index.local_key), query=exp.Subquery(this=rows)),
-            ]), copy=False)
     test: exp.Expr = exp.In(this=column(alias, condition.parent_column),
                             query=exp.Subquery(this=keys))
     if condition.parent_guard is not None:
@@ -105,6 +80,62 @@ def related(alias: str, condition: Related, index: PersonIndex | None, depth: in
     if condition.quantifier == "some":
         return test
     return exp.Not(this=exp.Coalesce(this=test, expressions=[exp.false()]))
+
+
+def _keys(condition: Related, index: PersonIndex | None, depth: int) -> exp.Select | None:
+    """The parent-side keys of the related rows that match (for `every`: that fail to)."""
+    inner = f"f{depth + 1}"
+    via = condition.via
+    listed = _only_list(condition)
+    if listed is not None:
+        # a record whose one condition is "some row of its list matches": the list's rows
+        # carry the record's key, so the record's own table (every patient, say) is not read
+        rows = _keys(listed, index, depth)
+        assert rows is not None
+    else:
+        conditions: list[exp.Expr] = []
+        if condition.row_filter is not None:
+            conditions.append(predicate(inner, condition.row_filter, index, depth + 1))
+        if condition.where is not None:
+            matches = predicate(inner, condition.where, index, depth + 1)
+            if condition.quantifier == "every":  # a row that does not match (false or unknown)
+                matches = exp.Not(this=exp.Coalesce(this=matches, expressions=[exp.false()]))
+            conditions.append(matches)
+        elif condition.quantifier == "every":
+            return None
+        own = via.column if isinstance(via, ViaJoin) else condition.table_key
+        rows = exp.Select(expressions=[column(inner, own)]).from_(table(condition.table, inner),
+                                                                  copy=False)
+        where = conjunction(conditions)
+        if where is not None:
+            rows = rows.where(where, copy=False)
+    if isinstance(via, ViaJoin):
+        return rows
+    # the citizens linked to those department records
+    assert index is not None, "a department filter needs the person index"
+    link = f"p{depth + 1}"
+    return exp.Select(expressions=[column(link, index.citizen_key)]).from_(
+        table(index.table, link), copy=False).where(conjunction([
+            exp.EQ(this=column(link, index.department_column),
+                   expression=exp.Literal.string(via.department)),
+            exp.In(this=column(link, index.local_key), query=exp.Subquery(this=rows)),
+        ]), copy=False)
+
+
+def _only_list(condition: Related) -> Related | None:
+    """The list condition a department-record filter consists of, when the record's own rows
+    can be skipped: `some` row of a list hanging from the record's key, no rule on the record
+    itself (the person index links the record's key, which the list's rows carry)."""
+    where = condition.where
+    if isinstance(where, AllOf) and len(where.parts) == 1:
+        where = where.parts[0]
+    if (not isinstance(condition.via, ViaPersonIndex) or condition.quantifier == "every"
+            or condition.row_filter is not None or not isinstance(where, Related)):
+        return None
+    if (where.quantifier != "some" or where.parent_guard is not None
+            or not isinstance(where.via, ViaJoin) or where.parent_column != condition.table_key):
+        return None
+    return where
 
 
 def compare(alias: str, comparison: Compare) -> exp.Expr:

@@ -7,11 +7,12 @@ reference's own SQL finds in each department's file — no more, none twice, non
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from cohorts import REFERENCE, Cohort, SqliteDepartments, shipped, walk
+from cohorts import REFERENCE, Cohort, Departments, SqliteDepartments, linked, shipped, walk
 from gateway_server import ALL_CLEAR, LiveGateway, in_process_gateway
 
 COHORTS = shipped()
@@ -37,4 +38,58 @@ def test_cohort_equals_hand_written_sql(cohort: Cohort, council_20k: Path,
     assert len(expected) >= 3, (cohort.name, len(expected))
     found = walk(gateway.post, cohort.document)
     assert len(found) == len(set(found)), "a citizen appears twice"
+    assert {int(citizen) for citizen in found} == expected
+
+
+PAGE = """query Nested($where: CitizenWhere, $after: String) {
+  citizens(first: 100, after: $after, where: $where) {
+    nodes { id } pageInfo { hasNextPage endCursor } } }"""
+DAMP = "SELECT r.tenancy_id FROM repair r WHERE r.category = 'damp and mould'"
+NESTED: dict[str, tuple[dict[str, Any], Callable[[Departments], set[int]]]] = {
+    "a list in a list: tenancies with a damp repair": (
+        {"housing": {"tenancies": {"some": {"repairs": {"some": {
+            "category": {"eq": "damp and mould"}}}}}}},
+        lambda db: linked(db, "housing", "SELECT t.tenant_id FROM tenancy t "
+                          f"WHERE t.tenancy_id IN ({DAMP})")),
+    "a list in a list, none: no tenancy with a damp repair": (
+        {"housing": {"tenancies": {"none": {"repairs": {"some": {
+            "category": {"eq": "damp and mould"}}}}}}},
+        lambda db: linked(db, "housing", "SELECT tenant_id FROM tenant")
+        - linked(db, "housing", "SELECT t.tenant_id FROM tenancy t "
+                 f"WHERE t.tenancy_id IN ({DAMP})")),
+    "a record in a list: a current tenancy eight weeks in arrears": (
+        {"housing": {"tenancies": {"some": {"endDate": {"isNull": True},
+                                            "rentAccount": {"arrearsWeeks": {"gte": 8}}}}}},
+        lambda db: linked(db, "housing", "SELECT t.tenant_id FROM tenancy t JOIN rent_account a "
+                          "ON a.tenancy_id = t.tenancy_id "
+                          "WHERE t.end_date IS NULL AND a.arrears_weeks >= 8")),
+    "assessments of open cases: a section 47 enquiry": (
+        {"socialCare": {"cases": {"some": {"status": {"eq": "OPEN"}, "assessments": {
+            "some": {"assessmentType": {"eq": "section 47 enquiry"}}}}}}},
+        lambda db: linked(db, "socialcare", "SELECT c.client_id FROM social_case c "
+                          "WHERE c.status = 'open' AND c.case_id IN (SELECT case_id FROM "
+                          "assessment WHERE assessment_type = 'section 47 enquiry')")),
+    "a department record with a list and its own field": (
+        {"education": {"freeSchoolMeals": {"eq": True},
+                       "exclusions": {"some": {"exclusionType": {"eq": "PERMANENT"}}}}},
+        lambda db: linked(db, "education", "SELECT p.pupil_id FROM pupil p "
+                          "WHERE p.free_school_meals AND p.pupil_id IN (SELECT pupil_id FROM "
+                          "exclusion WHERE exclusion_type = 'permanent')")),
+    "two lists of one record": (
+        {"health": {"encounters": {"some": {"setting": {"eq": "INPATIENT"}}},
+                    "prescriptions": {"some": {"isRepeat": {"eq": True}}}}},
+        lambda db: linked(db, "health", "SELECT patient_id FROM encounter "
+                          "WHERE setting = 'inpatient'")
+        & linked(db, "health", "SELECT patient_id FROM prescription WHERE is_repeat")),
+}
+
+
+@pytest.mark.parametrize("name", list(NESTED))
+def test_nested_filters_equal_hand_written_sql(name: str, council_20k: Path,
+                                               gateway: LiveGateway) -> None:
+    where, reference = NESTED[name]
+    expected = reference(SqliteDepartments(council_20k))
+    assert expected, f"{name}: the reference finds nobody"
+    found = walk(gateway.post, PAGE, where=where)
+    assert len(found) == len(set(found))
     assert {int(citizen) for citizen in found} == expected
