@@ -89,6 +89,10 @@ class Settings(BaseSettings):
     list_size_limits: dict[str, int] = Field(default_factory=dict, description=(
         "Smaller `first` caps per list field, by schema coordinate, e.g. "
         '{"Patient.encounters": 50, "Query.citizens": 25} (JSON in the environment).'))
+    max_related_filters: int = Field(12, ge=1, description=(
+        "Most filters on related records (a department, a nested record or list: `exists`, "
+        "`some`, `none`, `every`) in one request, each a semi-join in the engine; over it: 400 "
+        "LIMIT_EXCEEDED (relatedFilters)."))
     max_validation_errors: int = Field(100, ge=1, description=(
         "Validation stops after this many errors (the last error then says so)."))
     request_timeout_seconds: float = Field(30.0, gt=0, description=(

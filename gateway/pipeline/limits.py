@@ -10,7 +10,9 @@ Every limit is a check that runs before planning, so a request over it never rea
 - validation errors, by graphql-core (`max_errors`);
 - list sizes (`first`), once the variables are known (`check_list_sizes`);
 - filter values the department databases cannot take (`check_filter_values`: a NUL character,
-  which PostgreSQL refuses in text, would otherwise fail in the engine as a 502).
+  which PostgreSQL refuses in text, would otherwise fail in the engine as a 502), and how many
+  filters on related records one request holds (each is a semi-join: a hundred of them would
+  keep the engine planning for minutes).
 
 A limit's error names the limit (`extensions.limit`), never its configured value or the measured
 one: a client learns which limit it hit, not where the edge is.
@@ -87,6 +89,7 @@ class Limits:
     list_size: int = 100
     list_sizes: Mapping[str, int] = field(default_factory=dict)  # "Type.field" -> cap
     validation_errors: int = 100
+    related_filters: int = 12
 
     @classmethod
     def from_settings(cls, settings: Any) -> Limits:
@@ -98,6 +101,7 @@ class Limits:
             cost_depth_factor=settings.cost_depth_factor, list_size=settings.max_list_size,
             list_sizes=dict(settings.list_size_limits),
             validation_errors=settings.max_validation_errors,
+            related_filters=settings.max_related_filters,
         )
 
     def list_cap(self, coordinate: str) -> int:
@@ -116,6 +120,8 @@ MESSAGES = {
             "ask for fewer fields or split it.",
     "batch": "Batched requests (a JSON array) are not accepted: send one operation per request.",
     "validation": "The operation is too complex to validate: simplify it.",
+    "relatedFilters": "The operation filters on more related records than this gateway allows "
+                      "in one request: narrow it or split it.",
 }
 
 
@@ -372,15 +378,32 @@ def _selection_values(selections: tuple[Selection, ...]) -> list[Any]:
     return found
 
 
-def check_filter_values(plan: OperationPlan) -> None:
-    """No filter value holds a NUL character (PostgreSQL refuses it in text): 400, not a 502."""
+def _filters(predicate: Predicate | None) -> int:
+    """The filters on related records in `predicate`, at every level."""
+    return sum(1 + _filters(inner.where) for inner in related(predicate))
+
+
+def _selection_filters(selections: tuple[Selection, ...]) -> int:
+    return sum(_filters(selection.where) + _selection_filters(selection.selections)
+               for selection in selections if isinstance(selection, Nested))
+
+
+def check_filter_values(plan: OperationPlan, limits: Limits) -> None:
+    """No filter value holds a NUL character (PostgreSQL refuses it in text): 400, not a 502;
+    and no more filters on related records than the limit."""
+    filters = 0
     for root in plan.roots:
         values: list[Any] = []
         if isinstance(root, CitizenLookup):
             values = _selection_values(root.selections)
+            filters += _selection_filters(root.selections)
         elif isinstance(root, CitizenPage):
             values = _predicate_values(root.where)
+            filters += _filters(root.where)
             for view in root.views:
                 values += _selection_values(view)
+                filters += _selection_filters(view)
         if any(isinstance(value, str) and "\x00" in value for value in values):
             raise BadArgument("a filter value may not contain the NUL character (U+0000)")
+    if filters > limits.related_filters:
+        raise exceeded("relatedFilters")

@@ -251,7 +251,7 @@ class CitizenViewService:
         check_list_sizes(self.schema, document, operation, variables, self.limits)
         plan = Planner(self.contract, self.schema, document, variables,
                        self.cursor_key).plan(operation)
-        check_filter_values(plan)
+        check_filter_values(plan, self.limits)
         started = trace.timed("plan", started)
         try:
             authorized = authorize(plan, requester, policy)

@@ -4,6 +4,8 @@ tier, which counts what reached Trino)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from gateway_server import LiveGateway
 
@@ -73,3 +75,30 @@ def test_metrics_count_outcomes_limits_denials_and_engine_time(open_gateway: Liv
         assert _metric(after, name) - _metric(before, name) >= growth, name
     assert "gateway_engine_query_duration_seconds_bucket" in after
     assert "gateway_engine_queries_in_flight" in after
+
+
+RELATED = "query Q($w: CitizenWhere) { citizens(first: 1, where: $w) { nodes { id } } }"
+
+
+def _teams(count: int) -> dict[str, Any]:
+    """`count` filters on related records: social care cases of `count` different teams."""
+    return {"or": [{"socialCare": {"cases": {"some": {"team": {"eq": f"team-{k}"}}}}}
+                   for k in range(count // 2)] + [{"housing": {"exists": True}}] * (count % 2)}
+
+
+def test_filters_on_related_records_are_limited(open_gateway: LiveGateway) -> None:
+    """Each is a semi-join in the engine: a hundred would keep Trino planning for minutes."""
+    limit = open_gateway.settings.max_related_filters
+    allowed = open_gateway.post(RELATED, {"w": _teams(limit)})
+    assert allowed.status_code == 200, allowed.text
+    refused = open_gateway.post(RELATED, {"w": _teams(limit + 1)})
+    assert refused.status_code == 400, refused.text
+    [error] = refused.json()["errors"]
+    assert error["extensions"] == {"code": "LIMIT_EXCEEDED", "limit": "relatedFilters"}
+    # nested lists count too: a case's assessments are a filter of their own
+    nested = {"socialCare": {"cases": {"some": {"assessments": {"some": {}}}}}}
+    within = open_gateway.post(RELATED, {"w": {"and": [nested] * (limit // 3)}})
+    assert within.status_code == 200, within.text
+    deep = open_gateway.post(RELATED, {"w": {"and": [nested] * (limit // 3 + 1)}})
+    assert deep.status_code == 400, deep.text
+    assert deep.json()["errors"][0]["extensions"]["limit"] == "relatedFilters"
