@@ -9,6 +9,7 @@ role or purpose the policy does not know is Forbidden. Messages never repeat the
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ REQUIRED_CLAIMS = ("exp", "iss", "aud", "sub")
 # Claims with a meaning of their own; every other string claim is an attribute of the requester.
 _RESERVED = frozenset({"exp", "iss", "aud", "sub", "iat", "nbf", "jti", "roles", "purpose"})
 _MAX_TOKEN = 8192
+_MAX_CLAIM = 256  # characters in one claim's text
 LEEWAY_SECONDS = 30
 
 
@@ -142,7 +144,19 @@ def requester_from_claims(claims: dict[str, Any]) -> Requester:
         raise Unauthenticated("the bearer token has no 'purpose' claim (the purpose of use)")
     attributes = tuple(sorted((name, value) for name, value in claims.items()
                               if name not in _RESERVED and isinstance(value, str)))
+    for claim, text in (("sub", user), ("purpose", purpose), *(("roles", role) for role in roles),
+                        *attributes):
+        if not _printable(text):
+            raise Unauthenticated(f"the bearer token's '{claim}' claim must be printable text "
+                                  f"of at most {_MAX_CLAIM} characters")
     return Requester(user, tuple(dict.fromkeys(roles)), purpose, attributes)
+
+
+def _printable(text: str) -> bool:
+    """Any script, but no control characters and no lone surrogates: a claim reaches the audit
+    log, the engine's user name and, for attributes such as the team, SQL literals."""
+    return len(text) <= _MAX_CLAIM and not any(
+        unicodedata.category(character) in ("Cc", "Cs") for character in text)
 
 
 def issue_token(settings: Settings, user: str, roles: list[str], purpose: str,

@@ -40,7 +40,27 @@ def decode(token: str, order: tuple[Sort, ...], key: bytes) -> tuple[Scalar, ...
     signature, payload = raw[:_SIGNATURE_BYTES], raw[_SIGNATURE_BYTES:]
     if len(token) > 2000 or not hmac.compare_digest(signature, _sign(payload, key)):
         raise BadCursor("the `after` cursor is not one this gateway issued")
-    signature_order, values = json.loads(payload)
-    if signature_order != _order_signature(order) or len(values) != len(order):
+    try:
+        signature_order, values = json.loads(payload)
+    except (ValueError, TypeError):  # signed, yet not a cursor: another key's use, or a bug
+        raise BadCursor("the `after` cursor is not one this gateway issued") from None
+    if (signature_order != _order_signature(order) or not isinstance(values, list)
+            or len(values) != len(order)):
         raise BadCursor("the `after` cursor was made for a different orderBy")
+    if not all(_fits(sort, value) for sort, value in zip(order, values, strict=True)):
+        # signed by this key but typed for another schema (a field's type changed since)
+        raise BadCursor("the `after` cursor was made for a different version of the schema")
     return tuple(values)
+
+
+def _fits(sort: Sort, value: object) -> bool:
+    """A cursor value of the type its sort key compares (NULL sorts last and is never kept)."""
+    if value is None:
+        return True
+    if sort.kind in ("id", "int"):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if sort.kind == "float":
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if sort.kind == "boolean":
+        return isinstance(value, bool)
+    return isinstance(value, str)

@@ -378,6 +378,15 @@ def _selection_values(selections: tuple[Selection, ...]) -> list[Any]:
     return found
 
 
+def _encodable(value: str) -> bool:
+    """Valid Unicode: JSON lets a client send a lone surrogate, which no database can store."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _filters(predicate: Predicate | None) -> int:
     """The filters on related records in `predicate`, at every level."""
     return sum(1 + _filters(inner.where) for inner in related(predicate))
@@ -405,5 +414,8 @@ def check_filter_values(plan: OperationPlan, limits: Limits) -> None:
                 filters += _selection_filters(view)
         if any(isinstance(value, str) and "\x00" in value for value in values):
             raise BadArgument("a filter value may not contain the NUL character (U+0000)")
+        if any(isinstance(value, str) and not _encodable(value) for value in values):
+            raise BadArgument("a filter value may not contain a lone surrogate (a JSON \\uD800 "
+                              "escape without its pair): it is not text")
     if filters > limits.related_filters:
         raise exceeded("relatedFilters")

@@ -137,7 +137,8 @@ class Planner:
         value = _name(value)
         if column.kind == "id":
             text = str(value)
-            if not text.isdigit() or len(text) > 18:
+            # ASCII digits only: str.isdigit also takes "١٢" and "１", which int() would read
+            if not (text.isascii() and text.isdigit()) or len(text) > 18:
                 raise BadArgument(f"{where}: {text!r} is not an id (ids are whole numbers)")
             return int(text)
         if column.kind == "enum":

@@ -311,3 +311,13 @@ def test_one_json_access_line_per_request_without_data_values(
                   citizen["postcode"], '"7"', "query FullView"):
         if value:
             assert value not in text, f"{value!r} is in the access log"
+
+
+def test_a_user_named_in_another_script_reaches_trino(open_gateway: LiveGateway,
+                                                      trino_cursor: Any) -> None:
+    """Trino's user is an HTTP header (Latin-1): the name goes percent-encoded, not as a 5xx."""
+    response = open_gateway.post("{ citizen(id: 1) { id familyName } }", user="李华 (north)")
+    assert response.status_code == 200, response.text
+    trino_cursor.execute("SELECT count(*) FROM system.runtime.queries "
+                         "WHERE \"user\" = '%E6%9D%8E%E5%8D%8E (north)'")
+    assert trino_cursor.fetchone()[0] >= 1

@@ -4,6 +4,7 @@ tier, which counts what reached Trino)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -102,3 +103,74 @@ def test_filters_on_related_records_are_limited(open_gateway: LiveGateway) -> No
     deep = open_gateway.post(RELATED, {"w": {"and": [nested] * (limit // 3 + 1)}})
     assert deep.status_code == 400, deep.text
     assert deep.json()["errors"][0]["extensions"]["limit"] == "relatedFilters"
+
+
+# ------------------------------------------------------------------ inputs that once were a 5xx
+
+BY_NAME = "query Q($n: String) { citizens(where: {familyName: {eq: $n}}) { nodes { id } } }"
+BY_ID = "query Q($id: ID!) { citizen(id: $id) { id } }"
+
+
+def _raw(live: LiveGateway, body: str, token: str | None = None) -> Any:
+    return live.http.post("/graphql", content=body.encode(), headers={
+        "Authorization": f"Bearer {token or live.token()}", "Content-Type": "application/json"})
+
+
+def test_a_lone_surrogate_in_a_filter_value_is_a_400(open_gateway: LiveGateway) -> None:
+    """JSON may carry "\\ud800" alone; no database stores it (it failed in the engine: 502)."""
+    # json.dumps would refuse the lone surrogate: the body is written as a client could send it
+    body = json.dumps({"query": BY_NAME, "variables": {"n": "O-Brien"}}).replace("-", "\\ud800")
+    response = _raw(open_gateway, body)
+    assert response.status_code == 400, response.text
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "surrogate" in response.json()["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("digits", ["\u0661\u0662", "\uff11", "\u09e7"])
+def test_an_id_is_ascii_digits(open_gateway: LiveGateway, digits: str) -> None:
+    """Python's int() reads Arabic-Indic and full-width digits; an id is 0-9 only."""
+    response = open_gateway.post(BY_ID, {"id": digits})
+    assert response.status_code == 400, response.text
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+@pytest.mark.parametrize(("claim", "value"), [
+    ("user", "ana\x00"), ("user", "ana\nroot"), ("user", "x" * 257), ("team", "north\x00"),
+    ("team", "north\ud800"),
+])
+def test_a_claim_with_control_characters_is_unauthenticated(
+        open_gateway: LiveGateway, claim: str, value: str) -> None:
+    settings = open_gateway.settings
+    claims = {"user": "ana", "roles": ["tester"], "purpose": "testing"} | {claim: value}
+    from gateway.http.auth import issue_token  # the dev signing key: a validly signed token
+
+    token = issue_token(settings, str(claims.pop("user")), claims.pop("roles"),
+                        str(claims.pop("purpose")), claims)
+    response = _raw(open_gateway, '{"query": "{ citizen(id: 1) { id } }"}', token)
+    assert response.status_code == 401, response.text
+    assert "printable text" in response.json()["errors"][0]["message"]
+
+
+def test_a_user_named_in_another_script_is_answered(open_gateway: LiveGateway) -> None:
+    response = open_gateway.post("{ citizen(id: 1) { id } }", user="李华")
+    assert response.status_code == 200, response.text
+
+
+def test_a_signed_cursor_of_the_wrong_types_is_a_bad_cursor(open_gateway: LiveGateway) -> None:
+    """Signed with this gateway's key, but its values typed for another schema: 400, not 5xx."""
+    import base64
+
+    from gateway.pipeline import cursor
+
+    page = open_gateway.post("{ citizens(first: 1) { pageInfo { endCursor } } }")
+    token = page.json()["data"]["citizens"]["pageInfo"]["endCursor"]
+    raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    order, values = json.loads(raw[16:])
+    key = open_gateway.gateway.service.cursor_key
+    for wrong in (["not a number"] * len(values), [True] * len(values), {"a": 1}):
+        payload = json.dumps([order, wrong], separators=(",", ":")).encode()
+        forged = base64.urlsafe_b64encode(cursor._sign(payload, key) + payload).decode()
+        response = open_gateway.post("query Q($a: String) { citizens(first: 1, after: $a) "
+                                     "{ nodes { id } } }", {"a": forged.rstrip("=")})
+        assert response.status_code == 400, response.text
+        assert response.json()["errors"][0]["extensions"]["code"] == "BAD_CURSOR"
