@@ -8,6 +8,7 @@ on a field that is not in clear is refused before a cursor is ever made).
 from __future__ import annotations
 
 import base64
+import datetime
 import binascii
 import hashlib
 import hmac
@@ -54,13 +55,24 @@ def decode(token: str, order: tuple[Sort, ...], key: bytes) -> tuple[Scalar, ...
 
 
 def _fits(sort: Sort, value: object) -> bool:
-    """A cursor value of the type its sort key compares (NULL sorts last and is never kept)."""
+    """A cursor value the keyset condition can compare with its sort key (as the engine handed
+    it out: ids and dates as text). NULL sorts last and is never kept."""
     if value is None:
         return True
+    if isinstance(value, bool):
+        return sort.kind == "boolean"
     if sort.kind in ("id", "int"):
-        return isinstance(value, int) and not isinstance(value, bool)
+        return isinstance(value, int) or (
+            isinstance(value, str) and value.isascii() and value.lstrip("-").isdigit()
+            and len(value) <= 19)
     if sort.kind == "float":
-        return isinstance(value, int | float) and not isinstance(value, bool)
-    if sort.kind == "boolean":
-        return isinstance(value, bool)
-    return isinstance(value, str)
+        return isinstance(value, int | float)
+    if sort.kind == "date":
+        if not isinstance(value, str):
+            return False
+        try:
+            datetime.date.fromisoformat(value)
+        except ValueError:
+            return False
+        return True
+    return isinstance(value, str) and sort.kind != "boolean"

@@ -167,7 +167,8 @@ def test_a_signed_cursor_of_the_wrong_types_is_a_bad_cursor(open_gateway: LiveGa
     raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
     order, values = json.loads(raw[16:])
     key = open_gateway.gateway.service.cursor_key
-    for wrong in (["not a number"] * len(values), [True] * len(values), {"a": 1}):
+    for wrong in (["not a number"] * len(values), [True] * len(values), [["1"]] * len(values),
+                  ["١٢"] * len(values), {"a": 1}):
         payload = json.dumps([order, wrong], separators=(",", ":")).encode()
         forged = base64.urlsafe_b64encode(cursor._sign(payload, key) + payload).decode()
         response = open_gateway.post("query Q($a: String) { citizens(first: 1, after: $a) "
