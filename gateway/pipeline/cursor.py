@@ -8,8 +8,8 @@ on a field that is not in clear is refused before a cursor is ever made).
 from __future__ import annotations
 
 import base64
-import datetime
 import binascii
+import datetime
 import hashlib
 import hmac
 import json
