@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from cohorts import shipped, walk
 from gateway_server import ALL_CLEAR, LiveGateway, live_gateway
-from reference import Reference
+from reference import MARIADB, Reference
 
 from stack.settings import Settings
 
@@ -38,7 +38,7 @@ class Table:
 
     @property
     def mariadb(self) -> bool:
-        return self.department in ("socialcare", "education")
+        return self.department in MARIADB
 
 
 TABLES = (

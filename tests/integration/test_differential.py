@@ -86,8 +86,7 @@ NAMES: list[str] = [
 
 
 def _one(reference: Reference, department: str, sql: str, params: tuple[Any, ...] = ()) -> Any:
-    opener = reference._mariadb if department in ("socialcare", "education") else reference._postgres
-    with opener(department) as cursor:
+    with reference.cursor(department) as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     assert row is not None, sql

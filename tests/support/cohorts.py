@@ -9,7 +9,6 @@ same SQL runs on the demo's SQLite files and on the stack's PostgreSQL and Maria
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,10 +17,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
-from graphql import OperationDefinitionNode, parse, value_from_ast_untyped
+from graphql import value_from_ast_untyped
 
-REPO = Path(__file__).resolve().parents[2]
-DOCUMENT = REPO / "docs" / "cohorts.md"
+import bench.cohort
+
+# one page document for a filter given as a variable (the truth table, the nested filters)
+WHERE_PAGE = """query Cohort($where: CitizenWhere, $after: String) {
+  citizens(first: 100, after: $after, where: $where) {
+    nodes { id } pageInfo { hasNextPage endCursor } } }"""
 
 
 class Departments(Protocol):
@@ -42,14 +45,12 @@ class Cohort:
 
 def shipped() -> list[Cohort]:
     """Every GraphQL document of docs/cohorts.md, in the order written."""
-    text = DOCUMENT.read_text(encoding="utf-8")
     cohorts = []
-    for block in re.findall(r"```graphql\n(.*?)```", text, flags=re.S):
-        operation = parse(block).definitions[0]
-        assert isinstance(operation, OperationDefinitionNode) and operation.name, block
+    for name, operation in bench.cohort.shipped().items():
+        assert operation.loc is not None
         defaults = {variable.variable.name.value: value_from_ast_untyped(variable.default_value)
                     for variable in operation.variable_definitions if variable.default_value}
-        cohorts.append(Cohort(operation.name.value, block, defaults))
+        cohorts.append(Cohort(name, operation.loc.source.body, defaults))
     return cohorts
 
 

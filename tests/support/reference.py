@@ -16,7 +16,7 @@ from typing import Any
 import psycopg
 import pymysql
 
-from stack.settings import HOST, Settings
+from stack.settings import DEPARTMENTS, HOST, Settings
 
 FULL_VIEW = """
 query FullView($id: ID!) {
@@ -51,6 +51,7 @@ query FullView($id: ID!) {
 }
 """
 
+MARIADB = frozenset(d.name for d in DEPARTMENTS if d.engine == "mariadb")
 LIMIT = 20  # the contract's default `first` for nested lists
 
 
@@ -95,7 +96,7 @@ class Reference:
     def cursor(self, department: str) -> Iterator[Any]:
         """A cursor on the department's own database, its tables unqualified (as the cohorts'
         hand-written SQL names them)."""
-        if department in ("socialcare", "education"):
+        if department in MARIADB:
             with self._mariadb(department) as cursor:
                 yield cursor
         else:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cohorts import REFERENCE, Cohort, Departments, SqliteDepartments, linked, shipped, walk
+from cohorts import REFERENCE, WHERE_PAGE, Cohort, Departments, SqliteDepartments, linked, shipped, walk
 from gateway_server import ALL_CLEAR, LiveGateway, in_process_gateway
 
 COHORTS = shipped()
@@ -41,9 +41,6 @@ def test_cohort_equals_hand_written_sql(cohort: Cohort, council_20k: Path,
     assert {int(citizen) for citizen in found} == expected
 
 
-PAGE = """query Nested($where: CitizenWhere, $after: String) {
-  citizens(first: 100, after: $after, where: $where) {
-    nodes { id } pageInfo { hasNextPage endCursor } } }"""
 DAMP = "SELECT r.tenancy_id FROM repair r WHERE r.category = 'damp and mould'"
 NESTED: dict[str, tuple[dict[str, Any], Callable[[Departments], set[int]]]] = {
     "a list in a list: tenancies with a damp repair": (
@@ -90,6 +87,6 @@ def test_nested_filters_equal_hand_written_sql(name: str, council_20k: Path,
     where, reference = NESTED[name]
     expected = reference(SqliteDepartments(council_20k))
     assert expected, f"{name}: the reference finds nobody"
-    found = walk(gateway.post, PAGE, where=where)
+    found = walk(gateway.post, WHERE_PAGE, where=where)
     assert len(found) == len(set(found))
     assert {int(citizen) for citizen in found} == expected

@@ -19,16 +19,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cohorts import Departments, SqliteDepartments, ids, linked, walk
+from cohorts import WHERE_PAGE, Departments, SqliteDepartments, ids, linked, walk
 from gateway_server import LiveGateway, in_process_gateway
 from sqlglot import exp
 
 from gateway.engine import Engine, EngineResult
 from gateway.requester import Requester
 
-PAGE = """query Cohort($where: CitizenWhere, $after: String) {
-  citizens(first: 100, after: $after, where: $where) {
-    nodes { id } pageInfo { hasNextPage endCursor } } }"""
 SINCE = "2025-10-01"
 
 
@@ -164,7 +161,7 @@ def test_filter_truth_table(row: Row, gateway: tuple[LiveGateway, Recording], te
     post = partial(live.post, roles=row.roles, purpose=row.purpose, team=team)
     before = recording.statements
     if row.expected is None:
-        response = post(PAGE, {"where": row.where})
+        response = post(WHERE_PAGE, {"where": row.where})
         assert response.status_code == 403, response.text
         [error] = response.json()["errors"]
         assert error["extensions"]["code"] == "FORBIDDEN"
@@ -173,7 +170,7 @@ def test_filter_truth_table(row: Row, gateway: tuple[LiveGateway, Recording], te
         return
     expected = row.expected(SqliteDepartments(council_20k), team)
     assert expected, f"{row.name}: the reference finds nobody; the row would prove nothing"
-    found = walk(post, PAGE, where=row.where)
+    found = walk(post, WHERE_PAGE, where=row.where)
     assert len(found) == len(set(found))
     assert {int(citizen) for citizen in found} == expected
     assert recording.statements > before
