@@ -197,3 +197,8 @@ class ConfigError(StartupError, ValueError):
 
 class ContractError(StartupError):
     """schema.graphql does not describe a usable citizen view (raised at start-up, not per request)."""
+
+
+class LinkageError(StartupError):
+    """A linkage run cannot go on (a department unreachable, a refused account, a model that does
+    not train); the previous index stays in force. One line for the operator."""

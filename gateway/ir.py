@@ -12,6 +12,10 @@ from typing import Literal
 
 Kind = Literal["id", "string", "int", "float", "boolean", "date", "enum"]
 Scalar = str | int | float | bool
+# What a field is, wherever it lives (schema.graphql @element): the identifying elements the
+# linker compares across departments.
+Element = Literal["given_name", "family_name", "date_of_birth", "sex", "postcode", "nhs_number",
+                  "ni_number", "upn"]
 MaskKind = Literal["redact", "partial", "pseudonym", "year", "age_band", "district"]
 CompareOp = Literal["eq", "ne", "lt", "lte", "gt", "gte", "in", "startsWith", "isNull"]
 

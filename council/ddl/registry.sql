@@ -1,6 +1,8 @@
 -- Registry (PostgreSQL): the council's master person index.
 -- citizen: one row per person known to the council; person_link: which local record in each
--- department belongs to which citizen (at most one active link per department and citizen).
+-- department belongs to which citizen (at most one active link per department and citizen),
+-- written by `citizen-gateway link` with the evidence for it; link_review, link_decision and
+-- link_model: its clerical review queue, the reviewers' decisions and the trained models.
 -- Loading (citizen-gateway seed): tables are created with their primary keys, bulk-loaded, then
 -- the CREATE INDEX / ALTER TABLE statements below each table run (indexes built after the load).
 CREATE SCHEMA IF NOT EXISTS registry;
@@ -28,10 +30,51 @@ CREATE TABLE registry.person_link (
     local_id      bigint NOT NULL,              -- the department's own record id
     citizen_id    bigint NOT NULL,
     match_method  varchar(16) NOT NULL,         -- deterministic, probabilistic, manual
+    match_probability double precision,         -- the model's, NULL when no model scored it
+    match_weight  double precision,             -- log2 Bayes factor of the evidence
+    model_version varchar(64),                  -- link_model.model_version, NULL when manual
+    linked_at     timestamp,
     PRIMARY KEY (department, local_id)
 );
 ALTER TABLE registry.person_link
     ADD CONSTRAINT person_link_citizen_id_department_key UNIQUE (citizen_id, department);
+
+-- Candidate links the model was not sure of, for a reviewer: the best and second citizen.
+CREATE TABLE registry.link_review (
+    department          varchar(16) NOT NULL,
+    local_id            bigint NOT NULL,
+    citizen_id          bigint NOT NULL,        -- the best candidate
+    match_probability   double precision,       -- NULL for a disputed manual link
+    match_weight        double precision,
+    second_citizen_id   bigint,                 -- the next best candidate, if any
+    second_probability  double precision,
+    second_weight       double precision,
+    reason              varchar(200) NOT NULL,
+    model_version       varchar(64) NOT NULL,
+    queued_at           timestamp NOT NULL,
+    PRIMARY KEY (department, local_id)
+);
+
+-- What reviewers decided about a pair; wins over the model on every later run.
+CREATE TABLE registry.link_decision (
+    department  varchar(16) NOT NULL,
+    local_id    bigint NOT NULL,
+    citizen_id  bigint NOT NULL,
+    decision    varchar(8) NOT NULL,            -- accept, reject, dispute
+    reviewer    varchar(120) NOT NULL,
+    reason      varchar(400) NOT NULL,
+    decided_at  timestamp NOT NULL,
+    PRIMARY KEY (department, local_id, citizen_id)
+);
+
+-- Each trained linkage model (Splink settings with its m and u probabilities), for review.
+CREATE TABLE registry.link_model (
+    model_version  varchar(64) PRIMARY KEY,
+    department     varchar(16) NOT NULL,
+    trained_at     timestamp NOT NULL,
+    records        bigint NOT NULL,             -- department records it linked
+    settings       text NOT NULL                -- Splink's model JSON
+);
 
 -- Ground truth of the linkage, written by the generator to score linkage later.
 -- Not granted to the Trino reader account.

@@ -16,7 +16,7 @@ from datetime import date
 from random import Random
 
 from council import dates
-from council.batch import NULL, Batch, UniqueIds
+from council.batch import NULL, Batch, UniqueIds, link_line
 from council.identifiers import make_upn
 from council.picker import Picker
 from council.places import AREAS, WARDS
@@ -290,7 +290,7 @@ def generate(population: Population, seed: int, chunk: int = 20_000) -> Iterator
             x = r()
             if x < 0.96:
                 method = "probabilistic" if x < 0.9 else "manual"
-                batch.links.append(f"{DEPARTMENT}\t{pid}\t{i + 1}\t{method}\n")
+                batch.links.append(link_line(DEPARTMENT, pid, i + 1, method))
             for e in enrolments:
                 counters["enrolment"] += 1
                 leaving = iso(e.leaving) if e.leaving <= today else NULL

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from random import Random
 
 from council import dates
-from council.batch import NULL, Batch, UniqueIds
+from council.batch import NULL, Batch, UniqueIds, link_line
 from council.identifiers import nhs_check_digit
 from council.names import HERITAGE_PICKER, HERITAGES, given_picker
 from council.picker import Picker
@@ -431,7 +431,7 @@ def generate(population: Population, seed: int, chunk: int = 10_000) -> Iterator
                 if record == 0:
                     method = _link_method(rng, nhs is not None)
                     if method:
-                        batch.links.append(f"{DEPARTMENT}\t{pid}\t{i + 1}\t{method}\n")
+                        batch.links.append(link_line(DEPARTMENT, pid, i + 1, method))
         if r() < OUT_OF_AREA_RATE:  # someone from outside the borough registered here
             pid = patient_ids.next()
             patient_rows(batch.rows, pid, *_outsider(rng, foreign_stems),

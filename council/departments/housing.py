@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from random import Random
 
 from council import dates
-from council.batch import NULL, Batch, UniqueIds
+from council.batch import NULL, Batch, UniqueIds, link_line
 from council.picker import Picker
 from council.places import Places
 from council.population import Population
@@ -77,10 +77,10 @@ def generate(population: Population, seed: int, chunk: int = 20_000) -> Iterator
     def link(i: int, tid: int, has_ni: bool, batch: Batch) -> None:
         x = r()
         if has_ni and x < 0.975:
-            batch.links.append(f"{DEPARTMENT}\t{tid}\t{i + 1}\tdeterministic\n")
+            batch.links.append(link_line(DEPARTMENT, tid, i + 1, "deterministic"))
         elif not has_ni and x < 0.92:
             method = "probabilistic" if x < 0.85 else "manual"
-            batch.links.append(f"{DEPARTMENT}\t{tid}\t{i + 1}\t{method}\n")
+            batch.links.append(link_line(DEPARTMENT, tid, i + 1, method))
 
     batch = Batch(new_rows())
     i = 0

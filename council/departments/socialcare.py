@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from random import Random
 
 from council import dates
-from council.batch import NULL, Batch, UniqueIds
+from council.batch import NULL, Batch, UniqueIds, link_line
 from council.picker import Picker
 from council.places import WARDS
 from council.population import Population
@@ -130,10 +130,10 @@ def generate(population: Population, seed: int, chunk: int = 20_000) -> Iterator
             if record == 0:
                 x = r()
                 if nhs is not None and x < 0.96:
-                    batch.links.append(f"{DEPARTMENT}\t{cid}\t{i + 1}\tdeterministic\n")
+                    batch.links.append(link_line(DEPARTMENT, cid, i + 1, "deterministic"))
                 elif nhs is None and x < 0.9:
                     method = "probabilistic" if x < 0.8 else "manual"
-                    batch.links.append(f"{DEPARTMENT}\t{cid}\t{i + 1}\t{method}\n")
+                    batch.links.append(link_line(DEPARTMENT, cid, i + 1, method))
             if end <= first_open:
                 continue
             cases = 1 if record == 1 else 1 + (r() < 0.25) + (r() < 0.06)

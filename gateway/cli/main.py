@@ -16,6 +16,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "stack.cli",  # stack up/down/status: the local PostgreSQL, MariaDB and Trino
     "gateway.cli.policy",  # policy check/explain/diff: the access policy
     "gateway.cli.audit",  # audit verify/citizen: the hash-chained audit log
+    "gateway.cli.link",  # link [review|accept|reject|dispute]: the master person index
     "gateway.cli.token",  # token: a development bearer token (GATEWAY_DEV_MODE=1 only)
     "gateway.cli.serve",  # serve: the GraphQL endpoint and the explorer
     "gateway.cli.settings",  # settings: the settings in force and what each one does

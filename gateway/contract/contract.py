@@ -28,13 +28,14 @@ from graphql import (
 )
 
 from gateway.errors import ContractError
-from gateway.ir import Kind, MaskKind, PersonIndex, Quantifier, Table
+from gateway.ir import Element, Kind, MaskKind, PersonIndex, Quantifier, Table
 from gateway.masks import GENERALISATIONS, MASKS, is_mask
 
 ROOT_TYPE = "Citizen"
 CONNECTION_TYPES = frozenset({"Query", "CitizenConnection", "CitizenEdge", "PageInfo"})
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 QUANTIFIERS: tuple[Quantifier, ...] = get_args(Quantifier)  # a list filter's fields
+ELEMENTS: tuple[Element, ...] = get_args(Element)
 SCALAR_KINDS: dict[str, Kind] = {"ID": "id", "String": "string", "Int": "int", "Float": "float",
                 "Boolean": "boolean", "Date": "date"}
 
@@ -65,6 +66,7 @@ class ColumnField:
     nullable: bool
     enum: EnumInfo | None = None
     generalised: MaskKind | None = None  # a mask always applied, whatever the policy (@generalised)
+    element: Element | None = None  # what the field is (@element)
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,15 @@ def _generalised(args: dict[str, str] | None, where: str) -> MaskKind | None:
         raise ContractError(f"{where}: @generalised(mask:) must be one of "
                             f"{', '.join(sorted(GENERALISATIONS))}")
     return mask
+
+
+def _element(args: dict[str, str] | None, where: str) -> Element | None:
+    if args is None:
+        return None
+    for element in ELEMENTS:
+        if args.get("name") == element:
+            return element
+    raise ContractError(f"{where}: @element(name:) must be one of {', '.join(ELEMENTS)}")
 
 
 def _directive_args(nodes: tuple[DirectiveNode, ...] | None, name: str) -> dict[str, str] | None:
@@ -223,14 +234,16 @@ def _object_info(object_type: GraphQLObjectType) -> ObjectInfo:
         column = _column_name(column_args["name"] if column_args else snake_case(field_name),
                               field_where)
         generalised = _generalised(_directive_args(directives, "generalised"), field_where)
+        element = _element(_directive_args(directives, "element"), field_where)
         if isinstance(named, GraphQLEnumType):
-            fields[field_name] = ColumnField(field_name, column, "enum", nullable, _enum_info(named))
+            fields[field_name] = ColumnField(field_name, column, "enum", nullable, _enum_info(named),
+                                             element=element)
         elif isinstance(named, GraphQLScalarType) and named.name in SCALAR_KINDS:
             if generalised is not None and SCALAR_KINDS[named.name] not in MASKS[generalised].kinds:
                 raise ContractError(f"{field_where}: @generalised(mask: {generalised!r}) does not "
                                     f"fit a {named.name} ({MASKS[generalised].meaning})")
             fields[field_name] = ColumnField(field_name, column, SCALAR_KINDS[named.name], nullable,
-                                             generalised=generalised)
+                                             generalised=generalised, element=element)
         else:
             raise ContractError(f"{field_where}: unsupported type {named}")
     return ObjectInfo(

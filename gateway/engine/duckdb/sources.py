@@ -84,10 +84,11 @@ class Source:
         """For messages and logs: where it is, never the credentials."""
         return f"{self.catalog} ({self.kind}: {self.target})"
 
-    def statements(self) -> list[str]:
-        """CREATE SECRET (credentials) and ATTACH, as DuckDB SQL."""
+    def statements(self, read_only: bool = True) -> list[str]:
+        """CREATE SECRET (credentials) and ATTACH, as DuckDB SQL (writable only for the linker's
+        registry, which it writes the index back to)."""
         name = exp.to_identifier(self.catalog, quoted=True).sql("duckdb")
-        options = [f"TYPE {self.kind}", "READ_ONLY"]
+        options = [f"TYPE {self.kind}", *(["READ_ONLY"] if read_only else [])]
         statements = []
         if self.kind != "sqlite":
             secret = exp.to_identifier(f"citizen_gateway_{self.catalog}", quoted=True).sql("duckdb")
