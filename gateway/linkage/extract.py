@@ -28,9 +28,6 @@ from gateway.errors import LinkageError
 from gateway.ir import Element
 from gateway.linkage.identity import Identities, IdentitySource
 
-# Columns derived for blocking: a birth year and a month-day, so that name blocks can be split
-# by either half of a date of birth and still meet a record whose other half is wrong.
-DERIVED = ("full_name", "birth_year", "birth_month_day")
 REGISTRY_TABLE = "people_registry"
 _LINK_CREDENTIAL = re.compile(r"^([A-Z0-9_]+)_LINK_DB_(USER|PASSWORD)$")
 
@@ -103,6 +100,9 @@ def standardised(source: IdentitySource, kind: str) -> exp.Select:
     inner = inner.from_(_source_table(source, kind))
     given, family, born = (exp.column(name, quoted=True)
                            for name in ("given_name", "family_name", "date_of_birth"))
+    # For term frequencies of whole names, and for blocking: a birth year and a month-day, so that
+    # name blocks can be split by either half of a date of birth and still meet a record whose
+    # other half is wrong.
     derived = {
         "full_name": exp.DPipe(this=exp.DPipe(this=given, expression=exp.Literal.string(" ")),
                                expression=family),
