@@ -3,7 +3,7 @@ loader streams instead)."""
 
 from __future__ import annotations
 
-from council.departments import DEPARTMENTS, LINK_TABLES
+from council.departments import DEPARTMENTS, LINK_TABLES, LINKAGE_TABLES
 from council.population import Population, build_population
 
 
@@ -12,7 +12,8 @@ def all_rows(
 ) -> dict[str, list[str]]:
     """Row lines by "department.table" (person_link and link_truth as "registry.<table>")."""
     population = population or build_population(citizens, seed)
-    rows: dict[str, list[str]] = {f"registry.{table}": [] for table in LINK_TABLES}
+    rows: dict[str, list[str]] = {f"registry.{table}": []
+                                  for table in LINK_TABLES + LINKAGE_TABLES}
     for dept in DEPARTMENTS:
         for table in dept.tables:
             rows[f"{dept.name}.{table}"] = []

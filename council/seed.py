@@ -27,7 +27,7 @@ from tqdm import tqdm
 from council import connect
 from council.batch import Batch
 from council.ddl import read_layout
-from council.departments import DEPARTMENTS, LINK_TABLES, Department, department
+from council.departments import DEPARTMENTS, LINK_TABLES, LINKAGE_TABLES, Department, department
 from council.errors import LoadFailed, NotEmpty, SeedError
 from council.load import TableLoader
 from council.population import Population, build_population
@@ -159,7 +159,7 @@ def load_links(servers: Servers, link_dir: Path, position: int = 0) -> dict[str,
     layout = read_layout("registry")
     loaders = {
         table: TableLoader(servers.postgresql, "registry", layout.table(table)).start()
-        for table in LINK_TABLES
+        for table in LINK_TABLES + LINKAGE_TABLES
     }
     files = sorted(link_dir.iterdir())
     bar = _bar(len(files), "links", position, unit=" files")
@@ -304,6 +304,8 @@ def write_tsv(citizens: int, seed: int, out: Path) -> Report:
     rows: dict[str, int] = {}
     links = {table: (out / f"registry.{table}.tsv").open("w", encoding="utf-8")
              for table in LINK_TABLES}
+    for table in LINKAGE_TABLES:  # the linker's, empty until it runs
+        (out / f"registry.{table}.tsv").write_text("", encoding="utf-8")
     try:
         for dept in DEPARTMENTS:
             files = {t: (out / f"{dept.name}.{t}.tsv").open("w", encoding="utf-8")

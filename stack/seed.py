@@ -19,6 +19,7 @@ from stack.errors import StackError
 from stack.settings import (
     DEPARTMENTS,
     HOST,
+    LINKER,
     LOADER_USER,
     ROOT,
     Department,
@@ -143,6 +144,26 @@ def analyze(settings: Settings, env: Mapping[str, str] | None = None) -> None:
         (settings.stack_dir / "analyzed").write_text(f"{time.time():.0f}\n")
 
 
+def grant_linker(settings: Settings) -> None:
+    """The linkage account's column grants, from the contract (they name tables, so they follow
+    the seeding that creates them)."""
+    from gateway.contract.contract import load_contract
+    from gateway.linkage.grants import grants
+    from gateway.linkage.identity import identities
+    from gateway.settings import SHIPPED
+
+    engines = {d.name: d.engine for d in DEPARTMENTS}
+    dialects = {name: "postgres" if engine == "postgres" else "mysql"
+                for name, engine in engines.items()}
+    found = identities(load_contract(SHIPPED / "schema.graphql"))
+    for catalog, statements in grants(found, LINKER, dialects).items():
+        script = "".join(f"{statement};\n" for statement in statements)
+        if engines[catalog] == "postgres":
+            postgres.psql(settings, catalog, script)
+        else:
+            mariadb.client(settings, script)
+
+
 def ensure_seeded(settings: Settings, say: Callable[[str], None] = print) -> None:
     """Seed when any department is empty; analyze after seeding (or if never analyzed)."""
     empty = empty_departments(settings)
@@ -167,6 +188,7 @@ def ensure_seeded(settings: Settings, say: Callable[[str], None] = print) -> Non
     # the loader may have re-created schemas: grant the readers again
     postgres.provision(settings)
     mariadb.provision(settings)
+    grant_linker(settings)
     if seeded:  # the generator collects statistics itself after loading
         (settings.stack_dir / "analyzed").write_text(f"{time.time():.0f}\n")
     elif not empty and not (settings.stack_dir / "analyzed").exists():

@@ -40,6 +40,8 @@ class Department:
         return self.name.upper()
 
 
+LINKER = "council_linker"  # the linkage account, on every department database
+
 DEPARTMENTS: tuple[Department, ...] = (
     Department("registry", "postgres", "person_link"),
     Department("health", "postgres", "patient"),
@@ -98,6 +100,7 @@ class Settings:
     mariadb_port: int
     trino_port: int
     loader_password: str
+    linker_password: str  # council_linker: the identifying columns and the index (linkage)
     reader_passwords: tuple[tuple[str, str], ...]  # (department, password)
     citizens: int
     seed: int
@@ -118,6 +121,7 @@ class Settings:
             mariadb_port=53306,
             trino_port=58080,
             loader_password=env.get("COUNCIL_LOADER_PASSWORD", "council-loader-dev"),
+            linker_password=env.get("COUNCIL_LINKER_PASSWORD", "council-linker-dev"),
             reader_passwords=tuple(
                 (d.name, env.get(f"{d.env_prefix}_DB_PASSWORD", f"{d.name}-reader-dev"))
                 for d in DEPARTMENTS
@@ -168,9 +172,10 @@ class Settings:
         return dict(self.reader_passwords)[department]
 
     def account_passwords(self, engine: str) -> dict[str, str]:
-        """The variables the provisioning SQL of one server reads: the loader's password and each
-        of its departments' reader passwords (stack/sql/*.sql)."""
-        return {"loader_password": self.loader_password} | {
+        """The variables the provisioning SQL of one server reads: the loader's and the linker's
+        passwords and each of its departments' reader passwords (stack/sql/*.sql)."""
+        return {"loader_password": self.loader_password,
+                "linker_password": self.linker_password} | {
             f"{d.name}_password": self.reader_password(d.name) for d in departments_on(engine)
         }
 
@@ -191,6 +196,14 @@ class Settings:
             values[f"{d.env_prefix}_JDBC_URL"] = self.jdbc_url(d)
             values[f"{d.env_prefix}_DB_USER"] = d.reader
             values[f"{d.env_prefix}_DB_PASSWORD"] = self.reader_password(d.name)
+        return values
+
+    def linker_env(self) -> dict[str, str]:
+        """What `citizen-gateway link` adds to connector_env: the linkage account everywhere."""
+        values: dict[str, str] = {}
+        for d in DEPARTMENTS:
+            values[f"{d.env_prefix}_LINK_DB_USER"] = LINKER
+            values[f"{d.env_prefix}_LINK_DB_PASSWORD"] = self.linker_password
         return values
 
 

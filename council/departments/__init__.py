@@ -26,6 +26,8 @@ DEPARTMENTS: tuple[Department, ...] = (
     Department(socialcare.DEPARTMENT, socialcare.TABLES, socialcare.generate, 0.2),
 )
 LINK_TABLES = ("person_link", "link_truth")  # in the registry database, from every department
+# The linker's own tables in the registry database: created empty (citizen-gateway link fills them).
+LINKAGE_TABLES = ("link_review", "link_decision", "link_model")
 
 
 def department(name: str) -> Department:

@@ -5,6 +5,7 @@ set -eu
 literal() { printf "'%s'" "$(printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e "s/'/\\\\'/g")"; }
 {
     printf "%s\n" "SET @loader_password = $(literal "$COUNCIL_LOADER_PASSWORD");"
+    printf "%s\n" "SET @linker_password = $(literal "$COUNCIL_LINKER_PASSWORD");"
     printf "%s\n" "SET @socialcare_password = $(literal "$SOCIALCARE_DB_PASSWORD");"
     printf "%s\n" "SET @education_password = $(literal "$EDUCATION_DB_PASSWORD");"
     cat /citizen-gateway/sql/mariadb.sql

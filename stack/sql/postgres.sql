@@ -7,13 +7,18 @@
 -- council_loader owns the databases (it creates and loads the tables: citizen-gateway seed).
 -- <dept>_reader may connect to its own department's database only, and read only the
 -- department's schema (registry_reader: schema registry, never registry_truth).
+-- council_linker (citizen-gateway link) may connect to the three; what it may read and write
+-- there (identifying columns, the index tables) is granted from the contract after seeding
+-- (`citizen-gateway link grants`, stack/seed.py).
 \set ON_ERROR_STOP on
 
 SELECT format('CREATE ROLE %I LOGIN', name)
-FROM unnest(ARRAY['council_loader', 'registry_reader', 'health_reader', 'housing_reader']) AS name
+FROM unnest(ARRAY['council_loader', 'council_linker', 'registry_reader', 'health_reader',
+                   'housing_reader']) AS name
 WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = name)
 \gexec
 ALTER ROLE council_loader LOGIN PASSWORD :'loader_password';
+ALTER ROLE council_linker LOGIN PASSWORD :'linker_password';
 ALTER ROLE registry_reader LOGIN PASSWORD :'registry_password';
 ALTER ROLE health_reader LOGIN PASSWORD :'health_password';
 ALTER ROLE housing_reader LOGIN PASSWORD :'housing_password';
@@ -28,6 +33,7 @@ GRANT CONNECT, TEMPORARY ON DATABASE registry, health, housing TO council_loader
 GRANT CONNECT ON DATABASE registry TO registry_reader;
 GRANT CONNECT ON DATABASE health TO health_reader;
 GRANT CONNECT ON DATABASE housing TO housing_reader;
+GRANT CONNECT ON DATABASE registry, health, housing TO council_linker;
 
 \connect registry
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;

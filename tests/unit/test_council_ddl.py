@@ -8,7 +8,7 @@ from council.ddl import read_layout, statements
 from council.departments import DEPARTMENTS, LINK_TABLES
 
 EXPECTED = {
-    "registry": ("citizen", "person_link", "link_truth"),
+    "registry": ("citizen", "person_link", "link_review", "link_decision", "link_model", "link_truth"),
     "health": ("patient", "encounter", "prescription"),
     "housing": ("tenant", "tenancy", "rent_account", "repair"),
     "socialcare": ("client", "social_case", "assessment", "safeguarding_flag"),

@@ -16,7 +16,7 @@ LAYERS: list[set[str]] = [
     {"ir", "errors", "settings", "requester", "metrics", "logs", "masks"},
     {"compile", "contract"},
     {"policy", "engine"},
-    {"pipeline"},
+    {"pipeline", "linkage"},
     {"audit", "http"},
     {"wiring"},
     {"cli", "__main__"},
