@@ -43,6 +43,12 @@ def register(subparsers: Any) -> None:
         decide.add_argument("--reviewer", required=True)
         decide.add_argument("--reason", required=True)
         decide.set_defaults(handler=_decide, verdict=verdict)
+    grants = actions.add_parser(
+        "grants", help="the GRANT statements of the linkage account, per department database",
+        description="What a database administrator applies so that the linkage account reads "
+                    "the identifying columns only (and writes the index in the registry).")
+    grants.add_argument("--account", default="council_linker")
+    grants.set_defaults(handler=_grants)
     dispute = actions.add_parser("dispute", parents=[where],
                                  help="withhold a link from every view and send it to review")
     dispute.add_argument("department")
@@ -147,6 +153,31 @@ def _decide(args: argparse.Namespace) -> int:
                                         args.verdict, args.reviewer, args.reason))
     finally:
         workspace.close()
+    return 0
+
+
+@_guarded
+def _grants(args: argparse.Namespace) -> int:
+    from gateway.contract.contract import load_contract
+    from gateway.engine.duckdb.sources import SourceError, read_properties
+    from gateway.linkage.grants import grants
+    from gateway.linkage.identity import identities
+    from gateway.settings import load_settings
+
+    settings = load_settings()
+    found = identities(load_contract(settings.contract_path))
+    dialects: dict[str, str] = {}
+    for source in (found.registry, *found.departments):
+        catalog = source.table.catalog
+        path = settings.connectors_dir / f"{catalog}.properties"
+        if not path.is_file():
+            raise SourceError(f"{path}: no connector file for department {catalog}")
+        connector = read_properties(path).get("connector.name", "")
+        dialects[catalog] = "postgres" if connector == "postgresql" else "mysql"
+    for catalog, statements in grants(found, args.account, dialects).items():
+        print(f"-- {catalog} ({dialects[catalog]})")
+        for statement in statements:
+            print(f"{statement};")
     return 0
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from council.ddl import read_layout, statements
-from council.departments import DEPARTMENTS, LINK_TABLES
+from council.departments import DEPARTMENTS, LINK_TABLES, LINKAGE_TABLES
 
 EXPECTED = {
     "registry": ("citizen", "person_link", "link_review", "link_decision", "link_model", "link_truth"),
@@ -24,7 +24,8 @@ def test_tables_of_each_department(dept: str) -> None:
 
 def test_generators_fill_exactly_the_ddl_tables() -> None:
     for dept in DEPARTMENTS:
-        filled = set(dept.tables) | (set(LINK_TABLES) if dept.name == "registry" else set())
+        filled = set(dept.tables) | (set(LINK_TABLES + LINKAGE_TABLES) if dept.name == "registry"
+                                     else set())
         assert filled == set(EXPECTED[dept.name])
 
 
