@@ -27,7 +27,8 @@ class Batch:
 def link_line(department: str, local_id: int, citizen_id: int, method: str) -> str:
     """A person_link line as the generator writes it: the link it knows is true, labelled with how a
     master person index might have made it, without a model's probability, weight or version."""
-    return f"{department}\t{local_id}\t{citizen_id}\t{method}\t{NULL}\t{NULL}\t{NULL}\t{NULL}\n"
+    return (f"{department}\t{local_id}\t{citizen_id}\t{method}\t{NULL}\t{NULL}\t{NULL}\t{NULL}"
+            "\t1\n")
 
 
 class UniqueIds:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from council.picker import Picker, ranked
+from council.picker import Picker, ranked, zipf_weights
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -195,3 +195,21 @@ VARIANTS: dict[str, tuple[str, ...]] = {
     "Jakub": ("Jacob",), "Piotr": ("Peter",), "Katarzyna": ("Kasia",), "Agnieszka": ("Aga",),
     "Ioana": ("Joanna",), "Tomasz": ("Tom",),
 }
+
+
+# The long tail: family names that only a few households share. Real registers hold tens of
+# thousands of surnames, most of them rare; the lists above are the common heads. Composed from
+# English place-name parts (Ash+worth, Black+burn), each weighted by a Zipf rank, so that a
+# borough of a million has thousands of family names, most held by a handful of households.
+_RARE_HEADS = _words("""
+Ash Black Brad Brook Craw Hol Whit Wood Thorn Stan Ald Bur Cal Dar Fair Gold Hart Kirk Lang Mar
+Mid Nor Pen Red Shel Stock Wend Win Acker Bel Birk Brig Chad Cliff Cot Dun Elm Fern Gar Hal Hat
+Hep Ing Kel Lyn Mel Oak Ock Pick Ray Rid Sal Sher Sut Tad Thurl Ul Wal War Wes Wick Yard
+""")
+_RARE_TAILS = _words("""
+ley ton ford field worth wood by ham well more ridge stead wick combe shaw bury den hurst croft
+dale thorpe cott hill stone
+""")
+RARE_FAMILY: Picker[str] = Picker(
+    [head + tail for head in _RARE_HEADS for tail in _RARE_TAILS],
+    zipf_weights(len(_RARE_HEADS) * len(_RARE_TAILS), exponent=0.6, offset=10.0), bits=14)

@@ -13,7 +13,7 @@ Columns are parallel lists indexed by citizen number (citizen_id - 1); departmen
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from random import Random
 
 from council import dates
@@ -77,6 +77,13 @@ class Population:
     is_head: list[bool]
     heritage: list[int]
     needs: list[bool]  # lives in a household with multiple needs
+    # what the registry holds, which is not always the truth: stale addresses, slips, 1 January
+    registry_given: list[str] = field(default_factory=list)
+    registry_family: list[str] = field(default_factory=list)
+    registry_born: list[int] = field(default_factory=list)
+    registry_home: list[int] = field(default_factory=list)
+    middle: list[str | None] = field(default_factory=list)
+    registered: int = 0  # people 0..registered-1 are in the registry; the rest are not (yet)
 
     def __len__(self) -> int:
         return len(self.born)
@@ -95,7 +102,7 @@ class Population:
         return dates.age_on(self.born[i], on)
 
     def citizen_row(self, i: int) -> str:
-        home = self.home[i]
+        home = self.registry_home[i]
         places = self.places
         if home >= 0:
             address = f"{places.uprn[home]}\t{places.address[home]}\t{places.postcode[home]}\t"
@@ -105,7 +112,8 @@ class Population:
         ni = self.ni[i] or "\\N"
         died = dates.iso(self.died[i]) if self.died[i] else "\\N"
         return (
-            f"{i + 1}\t{self.given[i]}\t{self.family[i]}\t{dates.iso(self.born[i])}\t"
+            f"{i + 1}\t{self.registry_given[i]}\t{self.registry_family[i]}\t"
+            f"{dates.iso(self.registry_born[i])}\t"
             f"{self.sex[i]}\t{ni}\t{address}\t{'1' if self.opt_out[i] else '0'}\t{died}\n"
         )
 
@@ -280,10 +288,103 @@ def build_population(citizens: int, seed: int) -> Population:
     needy = {h for h in range(len(households))
              if marks.random() < (NEEDS_FAMILY if h in families else NEEDS_OTHER)}
     needs = [household[k] in needy for k in range(n)]
-    return Population(
+    population = Population(
         seed, places, given, family, born, sex, ni, nhs, home, previous_home, moved_on,
         old_family, died, opt_out, household, is_head, heritage, needs,
     )
+    _harden(population, Random(f"{seed}:identity"))
+    return population
+
+
+# What makes linkage hard, from a stream of its own (the registry's stream stays as it was).
+RARE_NAME_HOUSEHOLDS = 0.35  # households whose family name is from the long tail
+DOUBLE_BARRELLED = 0.03  # families whose children carry both parents' names
+TWINS = 0.025  # families with two or more children where two were born together
+MIDDLE_NAME = 0.4
+UNREGISTERED = 0.02  # people departments know who are not (yet) in the registry
+REGISTRY_STALE_ADDRESS = 0.25  # of those who moved, the registry still has the old address
+REGISTRY_TYPO = 0.004
+REGISTRY_DOB_DEFAULT = 0.002
+
+
+def _harden(p: Population, rng: Random) -> None:
+    """Rare names, double-barrelled names, twins, middle names; people the registry lacks; and
+    the registry's own copy of everyone, with its errors."""
+    from council.names import RARE_FAMILY
+    from council.quality import typo
+
+    r = rng.random
+    n = len(p)
+    members: dict[int, list[int]] = {}
+    for k in range(n):
+        members.setdefault(p.household[k], []).append(k)
+    eighteen = dates.TODAY - int(18 * 365.2425)
+    for people in members.values():
+        head = next((k for k in people if p.is_head[k]), people[0])
+        surname = p.family[head]
+        if r() < RARE_NAME_HOUSEHOLDS:
+            rare = RARE_FAMILY.pick(rng)
+            for k in people:
+                if p.family[k] == surname:
+                    p.family[k] = rare
+            surname = rare
+        children = [k for k in people if p.born[k] > eighteen]
+        if children and r() < DOUBLE_BARRELLED:
+            other = HERITAGES[p.heritage[head]][0].family.pick(rng)
+            if other != surname and "-" not in surname:
+                for k in children:
+                    p.family[k] = f"{surname}-{other}"
+        if len(children) >= 2 and r() < TWINS:
+            p.born[children[1]] = p.born[children[0]]
+    p.middle = [given_picker(p.heritage[k], p.sex[k], dates.year_of(p.born[k])).pick(rng)
+                if r() < MIDDLE_NAME else None for k in range(n)]
+    for k in range(n):  # a middle name is never the given name again
+        if p.middle[k] == p.given[k]:
+            p.middle[k] = None
+    # the registry's copy, before the unregistered are added
+    p.registered = n
+    p.registry_given = list(p.given)
+    p.registry_family = list(p.family)
+    p.registry_born = list(p.born)
+    p.registry_home = list(p.home)
+    for k in range(n):
+        if p.previous_home[k] >= 0 and r() < REGISTRY_STALE_ADDRESS:
+            p.registry_home[k] = p.previous_home[k]
+        if r() < REGISTRY_TYPO:
+            p.registry_given[k] = typo(rng, p.registry_given[k])
+        if r() < REGISTRY_TYPO:
+            p.registry_family[k] = typo(rng, p.registry_family[k])
+        if r() < REGISTRY_DOB_DEFAULT:
+            year = dates.year_of(p.born[k])
+            p.registry_born[k] = dates.day(year, 1, 1)
+    # newborns and newcomers joining a household the registry knows, not yet in it themselves
+    extra = int(n * UNREGISTERED)
+    heads = [k for k in range(n) if p.is_head[k] and p.home[k] >= 0]
+    stems = nhs_numbers(rng, extra, spaces=((850_000_000, 50_000_000),)) if extra else []
+    for number in stems:
+        head = heads[rng.randrange(len(heads))]
+        newborn = r() < 0.6
+        born_day = (dates.TODAY - rng.randrange(600) if newborn
+                    else dates.TODAY - int((18 + 42 * r()) * 365.2425))
+        sex = "F" if r() < 0.5 else "M"
+        p.given.append(given_picker(p.heritage[head], sex, dates.year_of(born_day)).pick(rng))
+        p.family.append(p.family[head] if newborn or r() < 0.5
+                        else HERITAGES[p.heritage[head]][0].family.pick(rng))
+        p.born.append(born_day)
+        p.sex.append(sex)
+        p.ni.append(None)
+        p.nhs.append(number)
+        p.home.append(p.home[head])
+        p.previous_home.append(-1)
+        p.moved_on.append(0)
+        p.old_family.append(None)
+        p.died.append(0)
+        p.opt_out.append(r() < OPT_OUT_RATE)
+        p.household.append(p.household[head])
+        p.is_head.append(False)
+        p.heritage.append(p.heritage[head])
+        p.needs.append(p.needs[head])
+        p.middle.append(None)
 
 
 def _partial_sums(weights: tuple[int, int, int]) -> tuple[int, ...]:

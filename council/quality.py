@@ -2,8 +2,12 @@
 
 Each department keeps its own copy of name, date of birth and postcode, typed in at a desk years
 apart: nicknames (Bill for William), typing slips, day and month swapped, a maiden name, the
-postcode from before the person moved, fields left blank. A `Quality` says how often each
-happens in one department; `copy_identity` applies it to one citizen.
+postcode from before the person moved, fields left blank, given and family name the wrong way
+round, a middle name run into the given name or only an initial, one half of a double-barrelled
+name, 1 January for a date nobody knew. Errors cluster: records migrated from a department's
+legacy system (a share of each department's records, from before a cut-over) have every error
+several times as often, and family names in capitals. A `Quality` says how often each happens
+in one department; `copy_identity` applies it to one citizen.
 """
 
 from __future__ import annotations
@@ -83,6 +87,23 @@ class Quality:
     dob_slip: float = 0.003
     old_postcode: float = 0.4  # of those who moved, how many still have the old postcode
     postcode_missing: float = 0.01
+    swapped_names: float = 0.004  # given name recorded as family name and the other way round
+    middle_in_given: float = 0.05  # of those with a middle name: "John Paul" as the given name
+    initial_only: float = 0.01  # the given name as its initial
+    hyphen_half: float = 0.35  # of double-barrelled family names: one half recorded
+    dob_default: float = 0.003  # 1 January of the year of birth, for a date nobody knew
+    legacy_share: float = 0.15  # records migrated from the legacy system
+    legacy_factor: float = 4.0  # how many times as often a legacy record has each error
+
+
+def wrong_digit(rng: Random, value: str) -> str:
+    """An identifier with one digit mistyped (NHS numbers, UPNs): the check no longer holds."""
+    positions = [k for k, ch in enumerate(value) if ch.isdigit()]
+    if not positions:
+        return value
+    k = positions[rng.getrandbits(8) % len(positions)]
+    digit = str((int(value[k]) + 1 + rng.getrandbits(3)) % 10)
+    return value[:k] + digit + value[k + 1:]
 
 
 def copy_identity(
@@ -94,29 +115,42 @@ def copy_identity(
     postcode: str | None,
     old_family: str | None,
     old_postcode: str | None,
+    middle: str | None = None,
 ) -> tuple[str, str, int | None, str | None]:
     """A department's copy of (given name, family name, date of birth, postcode)."""
     r = rng.random
-    if r() < quality.nickname:
+    legacy = r() < quality.legacy_share
+    f = quality.legacy_factor if legacy else 1.0
+    if r() < quality.nickname * f:
         given = given_variant(rng, given)
-    if r() < quality.given_typo:
+    if middle is not None and r() < quality.middle_in_given:
+        given = f"{given} {middle}"
+    if r() < quality.given_typo * f:
         given = typo(rng, given)
+    if r() < quality.initial_only * f:
+        given = given[0]
     if old_family is not None and r() < quality.old_family:
         family = old_family
-    if r() < quality.family_typo:
+    if "-" in family and r() < quality.hyphen_half:
+        family = family.split("-")[rng.getrandbits(1)]
+    if r() < quality.family_typo * f:
         family = typo(rng, family)
-    if quality.family_upper and r() < quality.family_upper:
+    if (quality.family_upper or legacy) and r() < (0.5 if legacy else quality.family_upper):
         family = family.upper()
+    if r() < quality.swapped_names * f:
+        given, family = family, given
     dob: int | None = born
-    x = r()
+    x = r() / f
     if x < quality.dob_missing:
         dob = None
     elif x < quality.dob_missing + quality.dob_swapped:
         dob = swap_day_month(born) or born
     elif x < quality.dob_missing + quality.dob_swapped + quality.dob_slip:
         dob = slip_date(rng, born)
+    elif x < quality.dob_missing + quality.dob_swapped + quality.dob_slip + quality.dob_default:
+        dob = date(date.fromordinal(born).year, 1, 1).toordinal()
     if old_postcode is not None and r() < quality.old_postcode:
         postcode = old_postcode
-    if r() < quality.postcode_missing:
+    if r() < quality.postcode_missing * f:
         postcode = None
     return given, family, dob, postcode

@@ -44,7 +44,8 @@ FORMAT = "citizen-gateway council, SQLite, v1"
 DATABASES = ("registry", "health", "socialcare", "education", "housing")
 
 _TABLE_NAME = re.compile(r"^(CREATE\s+TABLE\s+)(?:IF\s+NOT\s+EXISTS\s+)?([\w.]+)", re.I)
-_INDEX = re.compile(r"^CREATE\s+(UNIQUE\s+)?INDEX\s+(\w+)\s+ON\s+([\w.]+)\s*(\(.*\))$", re.I | re.S)
+_INDEX = re.compile(r"^CREATE\s+(UNIQUE\s+)?INDEX\s+(\w+)\s+ON\s+([\w.]+)\s*(\(.*?\)(?:\s+WHERE\s+\w+)?)$",
+                    re.I | re.S)
 _UNIQUE = re.compile(r"^ALTER\s+TABLE\s+([\w.]+)\s+ADD\s+CONSTRAINT\s+(\w+)\s+UNIQUE\s*(\(.*\))$",
                      re.I | re.S)
 _ROWID_KEY = re.compile(r"\b(\w+)\s+bigint\s+PRIMARY\s+KEY\b", re.I)

@@ -196,6 +196,9 @@ class PersonIndex:
     citizen_key: str
     department_column: str
     local_key: str
+    # the boolean column marking the one record per citizen and department the view reads (a
+    # department may hold two records of one person); None: every link is primary
+    primary_column: str | None = None
 
 
 @dataclass(frozen=True)

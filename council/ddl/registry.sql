@@ -1,6 +1,6 @@
 -- Registry (PostgreSQL): the council's master person index.
 -- citizen: one row per person known to the council; person_link: which local record in each
--- department belongs to which citizen (at most one active link per department and citizen),
+-- department belongs to which citizen (at most one primary link per department and citizen),
 -- written by `citizen-gateway link` with the evidence for it; link_review, link_decision and
 -- link_model: its clerical review queue, the reviewers' decisions and the trained models.
 -- Loading (citizen-gateway seed): tables are created with their primary keys, bulk-loaded, then
@@ -34,10 +34,14 @@ CREATE TABLE registry.person_link (
     match_weight  double precision,             -- log2 Bayes factor of the evidence
     model_version varchar(64),                  -- link_model.model_version, NULL when manual
     linked_at     timestamp,
+    -- the citizen's record of the department the view shows; a department's second record of
+    -- the same person (a duplicate registration) is linked too, not primary
+    primary_record boolean NOT NULL DEFAULT true,
     PRIMARY KEY (department, local_id)
 );
-ALTER TABLE registry.person_link
-    ADD CONSTRAINT person_link_citizen_id_department_key UNIQUE (citizen_id, department);
+CREATE UNIQUE INDEX person_link_primary ON registry.person_link (citizen_id, department)
+    WHERE primary_record;
+CREATE INDEX person_link_citizen ON registry.person_link (citizen_id, department);  -- reads
 
 -- Candidate links the model was not sure of, for a reviewer: the best and second citizen.
 CREATE TABLE registry.link_review (

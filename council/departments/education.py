@@ -21,7 +21,7 @@ from council.identifiers import make_upn
 from council.picker import Picker
 from council.places import AREAS, WARDS
 from council.population import Population
-from council.quality import Quality, copy_identity
+from council.quality import Quality, copy_identity, wrong_digit
 
 DEPARTMENT = "education"
 TABLES = ("pupil", "enrolment", "attendance", "exclusion")
@@ -271,8 +271,11 @@ def generate(population: Population, seed: int, chunk: int = 20_000) -> Iterator
             given, family, dob, postcode = copy_identity(
                 rng, QUALITY, population.given[i], population.family[i], born,
                 population.postcode(i), population.old_family[i], population.old_postcode(i),
+                middle=population.middle[i],
             )
             this_upn = upn if (record == 0 and r() > 0.005) else None
+            if this_upn is not None and r() < 0.005:
+                this_upn = wrong_digit(rng, this_upn)
             batch.rows["pupil"].append(
                 f"{pid}\t{this_upn or NULL}\t{given}\t{family}\t{iso(dob) if dob else NULL}\t"
                 f"{postcode or NULL}\t{sen}\t{'1' if fsm else '0'}\n"

@@ -21,7 +21,7 @@ from council.names import HERITAGE_PICKER, HERITAGES, given_picker
 from council.picker import Picker
 from council.places import NEIGHBOUR_AREA, WARDS, neighbour_postcode
 from council.population import Population, draw_age_days
-from council.quality import Quality, copy_identity
+from council.quality import Quality, copy_identity, wrong_digit
 
 DEPARTMENT = "health"
 TABLES = ("patient", "encounter", "prescription")
@@ -31,6 +31,7 @@ REGISTERED_RATE_IN_NEED = 0.65  # adults of households with multiple needs regis
 DUPLICATE_RATE = 0.015
 OUT_OF_AREA_RATE = 0.025
 NHS_MISSING = 0.012
+NHS_WRONG = 0.008  # a digit mistyped
 WINDOW_DAYS = 730  # encounters of the last two years
 REPEAT_DAYS = 182  # repeat prescriptions of the last six months
 QUALITY = Quality(
@@ -412,10 +413,13 @@ def generate(population: Population, seed: int, chunk: int = 10_000) -> Iterator
                 given, family, dob, postcode = copy_identity(
                     rng, QUALITY, population.given[i], population.family[i], born,
                     population.postcode(i), population.old_family[i], population.old_postcode(i),
+                    middle=population.middle[i],
                 )
                 nhs: str | None = population.nhs[i]
                 if (record == 0 and r() < NHS_MISSING) or (record == 1 and r() < 0.6):
                     nhs = None
+                elif nhs is not None and r() < NHS_WRONG:
+                    nhs = wrong_digit(rng, nhs)
                 sex = population.sex[i] if r() > 0.003 else None
                 identity = (
                     f"{nhs or NULL}\t{given}\t{family}\t"

@@ -59,7 +59,7 @@ def generate(population: Population, seed: int, chunk: int = 20_000) -> Iterator
         tid = tenant_ids.next()
         given, family, dob, _ = copy_identity(
             rng, QUALITY, population.given[i], population.family[i], population.born[i],
-            None, population.old_family[i], None,
+            None, population.old_family[i], None, middle=population.middle[i],
         )
         ni = population.ni[i]
         x = r()

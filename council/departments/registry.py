@@ -16,6 +16,6 @@ TABLES = ("citizen",)
 def generate(population: Population, seed: int, chunk: int = 50_000) -> Iterator[Batch]:
     del seed  # the population already is the registry's own random stream
     row = population.citizen_row
-    for start in range(0, len(population), chunk):
-        stop = min(start + chunk, len(population))
+    for start in range(0, population.registered, chunk):
+        stop = min(start + chunk, population.registered)
         yield Batch({"citizen": [row(i) for i in range(start, stop)]}, citizens=stop - start)

@@ -17,7 +17,7 @@ from council.batch import NULL, Batch, UniqueIds, link_line
 from council.picker import Picker
 from council.places import WARDS
 from council.population import Population
-from council.quality import Quality, copy_identity
+from council.quality import Quality, copy_identity, wrong_digit
 
 DEPARTMENT = "socialcare"
 TABLES = ("client", "social_case", "assessment", "safeguarding_flag")
@@ -120,8 +120,11 @@ def generate(population: Population, seed: int, chunk: int = 20_000) -> Iterator
             given, family, dob, postcode = copy_identity(
                 rng, QUALITY, population.given[i], population.family[i], born,
                 population.postcode(i), population.old_family[i], population.old_postcode(i),
+                middle=population.middle[i],
             )
             nhs = population.nhs[i] if r() < (0.72 if record == 0 else 0.3) else None
+            if nhs is not None and r() < 0.015:  # copied by hand from a letter: a digit wrong
+                nhs = wrong_digit(rng, nhs)
             batch.rows["client"].append(
                 f"{cid}\t{given}\t{family}\t{iso(dob) if dob else NULL}\t{postcode or NULL}\t"
                 f"{nhs or NULL}\n"

@@ -99,11 +99,12 @@ def _run(args: argparse.Namespace) -> int:
     finally:
         workspace.close()
     print(f"{report.citizens:,} citizens in the registry; {report.seconds:.1f} s")
-    print(f"{'department':<12} {'records':>9} {'linked':>9} {'deterministic':>13} "
-          f"{'manual':>7} {'review':>7} {'unlinked':>9}  model")
+    print(f"{'department':<12} {'records':>9} {'linked':>9} {'duplicates':>10} "
+          f"{'deterministic':>13} {'manual':>7} {'review':>7} {'unlinked':>9}  model")
     for d in report.departments:
-        print(f"{d.department:<12} {d.records:>9,} {d.linked:>9,} {d.deterministic:>13,} "
-              f"{d.manual:>7,} {d.review:>7,} {d.unlinked:>9,}  {d.model_version}")
+        print(f"{d.department:<12} {d.records:>9,} {d.linked:>9,} {d.duplicates:>10,} "
+              f"{d.deterministic:>13,} {d.manual:>7,} {d.review:>7,} {d.unlinked:>9,}  "
+              f"{d.model_version}")
     return 0
 
 

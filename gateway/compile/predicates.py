@@ -11,7 +11,15 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
-from gateway.compile.sql import column, conjunction, disjunction, literal, sql_type, table
+from gateway.compile.sql import (
+    column,
+    conjunction,
+    disjunction,
+    literal,
+    primary_links,
+    sql_type,
+    table,
+)
 from gateway.ir import (
     AllOf,
     AnyOf,
@@ -116,8 +124,8 @@ def _keys(condition: Related, index: PersonIndex | None, depth: int) -> exp.Sele
         copy=False)
     department = exp.EQ(this=column(link, index.department_column),
                         expression=exp.Literal.string(via.department))
-    return crossing.where(conjunction([department, *([rows.where] if rows.where else [])]),
-                          copy=False)
+    return crossing.where(conjunction([department, *primary_links(index, link),
+                                       *([rows.where] if rows.where else [])]), copy=False)
 
 
 def _rows(condition: Related, index: PersonIndex | None, depth: int) -> _Rows | None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlglot import exp
 
-from gateway.ir import Kind, Scalar, Table
+from gateway.ir import Kind, PersonIndex, Scalar, Table
 
 _SQL_TYPES: dict[Kind, Any] = {  # how each GraphQL kind leaves the engine (an exp.DataType.Type)
     "id": exp.DataType.Type.VARCHAR,
@@ -99,6 +99,14 @@ def array_type(element: exp.DataType) -> exp.DataType:
     'ARRAY(INTEGER)'
     """
     return exp.DataType(this=exp.DataType.Type.ARRAY, expressions=[element], nested=True)
+
+
+def primary_links(index: PersonIndex, alias: str) -> list[exp.Expr]:
+    """On a join of the person index (as `alias`): the primary links only, one per citizen and
+    department, so that a department's second record of one person never doubles a row."""
+    if index.primary_column is None:
+        return []
+    return [exp.EQ(this=column(alias, index.primary_column), expression=exp.true())]
 
 
 def conjunction(parts: Sequence[exp.Expr]) -> exp.Expr | None:

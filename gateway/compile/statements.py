@@ -17,6 +17,7 @@ from gateway.compile.sql import (
     conjunction,
     ident,
     named,
+    primary_links,
     sql_type,
     struct_type,
     table,
@@ -319,7 +320,8 @@ class Compiler:
             on: list[exp.Expr] = [
                 exp.EQ(this=column(link, index.citizen_key), expression=column("t", root.table_key)),
                 exp.EQ(this=column(link, index.department_column),
-                       expression=exp.Literal.string(department))]
+                       expression=exp.Literal.string(department)),
+                *primary_links(index, link)]
             if guard is not None:
                 on.append(predicate("t", guard))
             select = select.join(exp.Join(this=table(index.table, link), on=conjunction(on),

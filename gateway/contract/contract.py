@@ -333,5 +333,6 @@ def load_contract(path: Path) -> Contract:
         _column_name(index_args["citizenKey"], "@personIndex"),
         _column_name(index_args["department"], "@personIndex"),
         _column_name(index_args["localKey"], "@personIndex"),
+        _column_name(index_args["primary"], "@personIndex") if "primary" in index_args else None,
     )
     return Contract(sdl, schema, objects, person_index)

@@ -5,9 +5,8 @@ the best is at or above the automatic threshold and clear of the second by the m
 review queue when it is in the review band (or clear of the threshold but not of the second);
 otherwise unlinked. A reviewer's decision on a pair wins over the model: an accepted pair is
 linked ("manual"), a rejected pair is never proposed again, a disputed pair waits in the queue
-until a reviewer accepts or rejects it. At most one record of a department is
-linked to one citizen: a second record of the same person goes to review as a department
-duplicate rather than being dropped.
+until a reviewer accepts or rejects it. A department may hold two records of one person (a
+duplicate registration): both are linked, the strongest as the primary record the view shows.
 """
 
 from __future__ import annotations
@@ -47,6 +46,7 @@ class Link:
     method: Method
     probability: float | None
     weight: float | None
+    primary: bool = True  # the citizen's record of the department the view shows
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ def decide(candidates: Iterable[tuple[int, Candidate]],
     outcome = Outcome()
     accepted = {local: citizen for (local, citizen), verdict in decisions.items()
                 if verdict == "accept"}
-    proposed: list[tuple[Link, Review | None]] = []  # links before the one-per-citizen rule
+    proposed: list[Link] = []  # before the primary record of each citizen is chosen
     seen: set[int] = set()
     for local_id, group in itertools.groupby(candidates, key=lambda pair: pair[0]):
         seen.add(local_id)
@@ -79,9 +79,9 @@ def decide(candidates: Iterable[tuple[int, Candidate]],
         if local_id in accepted:
             citizen = accepted[local_id]
             scored = next((c for c in ranked if c.citizen_id == citizen), None)
-            proposed.append((Link(local_id, citizen, "manual",
-                                  scored.probability if scored else None,
-                                  scored.weight if scored else None), None))
+            proposed.append(Link(local_id, citizen, "manual",
+                                 scored.probability if scored else None,
+                                 scored.weight if scored else None))
             continue
         if not ranked:
             outcome.unlinked += 1
@@ -93,8 +93,8 @@ def decide(candidates: Iterable[tuple[int, Candidate]],
             outcome.reviews.append(Review(local_id, best, second, "disputed"))
         elif best.probability >= thresholds.link and not close:
             method: Method = "deterministic" if best.identifier_agrees else "probabilistic"
-            link = Link(local_id, best.citizen_id, method, best.probability, best.weight)
-            proposed.append((link, Review(local_id, best, second, "")))
+            proposed.append(Link(local_id, best.citizen_id, method, best.probability,
+                                 best.weight))
         elif best.probability >= thresholds.review:
             reason = ("second candidate within the margin" if close
                       else "below the automatic threshold")
@@ -103,20 +103,17 @@ def decide(candidates: Iterable[tuple[int, Candidate]],
             outcome.unlinked += 1
     for local_id, citizen in accepted.items():  # accepted pairs the model no longer proposes
         if local_id not in seen:
-            proposed.append((Link(local_id, citizen, "manual", None, None), None))
-    # One record per citizen and department: manual links first, then the strongest.
-    proposed.sort(key=lambda item: (item[0].method != "manual", -(item[0].weight or 0.0),
-                                    item[0].local_id))
+            proposed.append(Link(local_id, citizen, "manual", None, None))
+    # The primary record of each citizen: a reviewer's link first, then the strongest evidence.
+    proposed.sort(key=lambda link: (link.method != "manual", -(link.weight or 0.0),
+                                    link.local_id))
     taken: set[int] = set()
-    for link, review in proposed:
-        if link.citizen_id in taken:
-            if review is not None:
-                outcome.reviews.append(Review(review.local_id, review.best, review.second,
-                                              "another record of this department is linked to "
-                                              "the same citizen"))
-            continue
+    for link in proposed:
+        primary = link.citizen_id not in taken
         taken.add(link.citizen_id)
-        outcome.links.append(link)
+        outcome.links.append(link if primary else Link(link.local_id, link.citizen_id,
+                                                       link.method, link.probability,
+                                                       link.weight, primary=False))
     outcome.links.sort(key=lambda link: link.local_id)
     outcome.reviews.sort(key=lambda review: review.local_id)
     return outcome

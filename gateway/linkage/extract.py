@@ -56,12 +56,15 @@ def _blank_is_null(value: exp.Expr) -> exp.Expr:
 
 def _standard(element: Element, column: exp.Expr) -> exp.Expr:
     """One element as every side stores it for comparison."""
-    text = exp.Trim(this=_text(column))
+    text: exp.Expr = exp.Trim(this=_text(column))
     if element in ("given_name", "family_name"):
-        # letters only, lower case: O'Brien = OBrien, Smith-Jones = smithjones (Jaro-Winkler still
-        # scores it close to Smith)
+        # lower case, letters (and a family name's hyphens) only: O'Brien = OBrien; a given name
+        # is its first word (a middle name run into it is not a different name)
+        if element == "given_name":
+            text = exp.func("split_part", text, exp.Literal.string(" "), exp.Literal.number(1))
+        kept = "[^a-z]" if element == "given_name" else "[^a-z-]"
         return _blank_is_null(exp.RegexpReplace(this=exp.Lower(this=text),
-                                                expression=exp.Literal.string("[^a-z]"),
+                                                expression=exp.Literal.string(kept),
                                                 replacement=exp.Literal.string(""),
                                                 modifiers=exp.Literal.string("g")))
     if element == "date_of_birth":

@@ -18,7 +18,7 @@ from gateway.linkage.extract import Workspace, one_line
 from gateway.linkage.model import Model
 
 LINK_COLUMNS = ("department", "local_id", "citizen_id", "match_method", "match_probability",
-                "match_weight", "model_version", "linked_at")
+                "match_weight", "model_version", "linked_at", "primary_record")
 REVIEW_COLUMNS = ("department", "local_id", "citizen_id", "match_probability", "match_weight",
                   "second_citizen_id", "second_probability", "second_weight", "reason",
                   "model_version", "queued_at")
@@ -64,6 +64,7 @@ class Index:
             "model_version": [None if link.method == "manual" and link.probability is None
                               else model.version for link in outcome.links],
             "linked_at": pa.array([now] * len(outcome.links), pa.timestamp("us")),
+            "primary_record": [link.primary for link in outcome.links],
         })
         reviews = pa.table({
             "department": [department] * len(outcome.reviews),

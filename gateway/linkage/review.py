@@ -22,7 +22,7 @@ from gateway.ir import Element
 from gateway.linkage.decide import Verdict
 from gateway.linkage.extract import Workspace, one_line
 from gateway.linkage.identity import IdentitySource
-from gateway.linkage.index import Index
+from gateway.linkage.index import LINK_COLUMNS, Index
 
 Identity = Mapping[Element, Any]
 
@@ -51,6 +51,18 @@ class ReviewItem:
         if self.second is None or self.best.weight is None or self.second.weight is None:
             return None
         return self.best.weight - self.second.weight
+
+
+def _value(value: Any) -> exp.Expr:
+    if value is None:
+        return exp.null()
+    if isinstance(value, bool):
+        return exp.Boolean(this=value)
+    if isinstance(value, int | float):
+        return exp.Literal.number(value)
+    if isinstance(value, datetime):
+        return exp.cast(exp.Literal.string(value.isoformat(sep=" ")), "TIMESTAMP")
+    return exp.Literal.string(str(value))
 
 
 def _number(value: Any) -> float | None:
@@ -124,12 +136,26 @@ class Reviews:
         row = self.workspace.execute(select).fetchone()
         return None if row is None else (int(row[0]), row[1], row[2], row[3])
 
-    def _holder(self, department: str, citizen_id: int) -> int | None:
-        """The record of this department already linked to the citizen, if any."""
-        select = (exp.select("local_id").from_(self.index.table("person_link"))
-                  .where(exp.and_(_eq("department", department), _eq("citizen_id", citizen_id))))
-        row = self.workspace.execute(select).fetchone()
-        return None if row is None else int(row[0])
+    def _others(self, department: str, citizen_id: int, local_id: int) -> list[tuple[Any, ...]]:
+        """The citizen's other links in this department (whole rows), the strongest first."""
+        select = (exp.select(*LINK_COLUMNS).from_(self.index.table("person_link"))
+                  .where(exp.and_(_eq("department", department), _eq("citizen_id", citizen_id),
+                                  exp.NEQ(this=exp.column("local_id", quoted=True),
+                                          expression=exp.Literal.number(local_id))))
+                  .order_by(exp.Ordered(this=exp.column("primary_record"), desc=True),
+                            exp.Ordered(this=exp.column("match_weight"), desc=True,
+                                        nulls_first=True), "local_id"))
+        return list(self.workspace.execute(select).fetchall())
+
+    def _promoted(self, row: tuple[Any, ...]) -> list[exp.Expr]:
+        """A department's other record of the citizen made the primary one (rewritten whole:
+        the linkage account may insert and delete, not update)."""
+        values = dict(zip(LINK_COLUMNS, row, strict=True)) | {"primary_record": True}
+        of_record = exp.and_(_eq("department", values["department"]),
+                             _eq("local_id", int(values["local_id"])))
+        return [exp.delete(self.index.table("person_link"), where=of_record),
+                exp.insert(exp.select(*(_value(values[c]) for c in LINK_COLUMNS)),
+                           self.index.table("person_link"), columns=list(LINK_COLUMNS))]
 
     # ------------------------------------------------------------------ deciding
 
@@ -157,20 +183,24 @@ class Reviews:
                                 "reason", "decided_at"]),
         ]
         linked = self._linked(department, local_id)
+        if linked is not None and linked[0] == citizen_id and verdict != "accept":
+            # the link goes: another record of the citizen here becomes the one the view shows
+            others = self._others(department, citizen_id, local_id)
+            if others and not others[0][LINK_COLUMNS.index("primary_record")]:
+                statements += self._promoted(others[0])
         if verdict == "accept":
-            holder = self._holder(department, citizen_id)
-            if holder is not None and holder != local_id:
-                raise LinkageError(f"citizen {citizen_id} already has {department} record "
-                                   f"{holder} linked: dispute that link first")
+            others = self._others(department, citizen_id, local_id)
+            primary = not any(row[LINK_COLUMNS.index("primary_record")] for row in others)
             statements += [
                 exp.delete(link, where=of_record),
                 exp.delete(review, where=of_record),
                 exp.insert(exp.select(exp.Literal.string(department), exp.Literal.number(local_id),
                                       exp.Literal.number(citizen_id), exp.Literal.string("manual"),
                                       exp.cast(exp.Literal.string(now.isoformat(sep=" ")),
-                                               "TIMESTAMP")),
+                                               "TIMESTAMP"),
+                                      exp.Boolean(this=primary)),
                            link, columns=["department", "local_id", "citizen_id", "match_method",
-                                          "linked_at"]),
+                                          "linked_at", "primary_record"]),
             ]
             done = f"{department} record {local_id} linked to citizen {citizen_id}"
         elif verdict == "reject":

@@ -30,6 +30,7 @@ class DepartmentReport:
     department: str
     records: int
     linked: int
+    duplicates: int  # records linked to a citizen who has another record here (not primary)
     deterministic: int
     manual: int
     review: int
@@ -105,7 +106,8 @@ def _link_one(workspace: Workspace, index: Index, source: IdentitySource, record
     index.write(department, model, outcome, records, datetime.now(UTC).replace(tzinfo=None))
     methods = [link.method for link in outcome.links]
     return DepartmentReport(
-        department, records, len(outcome.links), methods.count("deterministic"),
+        department, records, len(outcome.links),
+        sum(1 for link in outcome.links if not link.primary), methods.count("deterministic"),
         methods.count("manual"), len(outcome.reviews),
         records - len(outcome.links) - len(outcome.reviews), model.version,
         time.perf_counter() - started)

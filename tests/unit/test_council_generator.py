@@ -115,9 +115,11 @@ def test_identifiers_are_valid_and_unique() -> None:
     assert all(is_valid_postcode(p) and p.startswith("KF") for p in postcodes)  # type: ignore
     assert len({p.split()[0] for p in postcodes}) >= 10  # type: ignore[union-attr]
     nhs = [row[1] for row in rows()["health.patient"] if row[1]]
-    assert all(is_valid_nhs_number(n) for n in nhs)  # type: ignore[arg-type]
+    valid = sum(1 for n in nhs if is_valid_nhs_number(n))  # type: ignore[arg-type]
+    assert 0.98 * len(nhs) <= valid < len(nhs)  # a few with a digit mistyped
     upns = [row[1] for row in rows()["education.pupil"] if row[1]]
-    assert len(upns) == len(set(upns)) and all(is_valid_upn(u) for u in upns)  # type: ignore
+    valid = sum(1 for u in upns if is_valid_upn(u))  # type: ignore[arg-type]
+    assert len(upns) == len(set(upns)) and valid >= 0.99 * len(upns)
     practices = {row[7] for row in rows()["health.patient"] if row[7]}
     assert all(re.fullmatch(r"[A-Z]\d{5}", p) for p in practices)  # type: ignore[arg-type]
 
@@ -228,7 +230,7 @@ def _copies(table: str, given: int, family: int, dob: int) -> list[tuple[list, l
     out = []
     for row in rows()[table]:
         citizen = truth.get((department_name, int(row[0])))  # type: ignore[arg-type]
-        if citizen is not None:
+        if citizen is not None and citizen in citizens:  # not someone the registry lacks
             out.append((row, citizens[citizen]))
     return out
 
@@ -308,7 +310,11 @@ def test_every_department_record_is_in_the_truth_or_lives_elsewhere() -> None:
         if dept == "health":
             assert outside > 0  # patients registered here who live outside the borough
     citizen_ids = {row[0] for row in rows()["registry.citizen"]}
-    assert {row[2] for row in rows()["registry.link_truth"]} <= citizen_ids
+    # people the registry does not hold yet have department records: their ids come after it
+    lacking = {row[2] for row in rows()["registry.link_truth"]} - citizen_ids
+    assert lacking and all(int(c) > len(citizen_ids) for c in lacking)  # type: ignore[arg-type]
+    linked = {row[2] for row in rows()["registry.person_link"]}
+    assert linked <= citizen_ids
 
 
 def test_dates_are_consistent() -> None:

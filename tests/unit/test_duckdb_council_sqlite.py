@@ -34,7 +34,8 @@ def _ddl_tables() -> list[tuple[str, str, list[str], list[str]]]:
             create = sqlglot.parse_one(table.create, read=dialect)
             columns = [c.name for c in create.this.expressions if isinstance(c, exp.ColumnDef)]
             schema, _, name = table.name.rpartition(".")
-            indexes = [statement.split()[2] if statement.upper().startswith("CREATE")
+            indexes = [statement.split()[3 if statement.upper().startswith("CREATE UNIQUE")
+                                          else 2] if statement.upper().startswith("CREATE")
                        else statement.split("CONSTRAINT")[1].split()[0]
                        for statement in table.after_load]
             found.append((schema or department, name, columns, indexes))

@@ -17,6 +17,7 @@ FROM "registry"."registry"."citizen" AS "t"
 LEFT JOIN "registry"."registry"."person_link" AS "l1"
   ON "l1"."citizen_id" = "t"."citizen_id"
   AND "l1"."department" = 'health'
+  AND "l1"."primary_record" = TRUE
   AND CAST("t"."health_opt_out" AS BOOLEAN) = FALSE
 WHERE
   "t"."ward" = 'Ladywood'

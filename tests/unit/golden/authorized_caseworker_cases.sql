@@ -12,7 +12,9 @@ SELECT
   "l1"."local_id" AS "c1"
 FROM "registry"."registry"."citizen" AS "t"
 LEFT JOIN "registry"."registry"."person_link" AS "l1"
-  ON "l1"."citizen_id" = "t"."citizen_id" AND "l1"."department" = 'socialcare'
+  ON "l1"."citizen_id" = "t"."citizen_id"
+  AND "l1"."department" = 'socialcare'
+  AND "l1"."primary_record" = TRUE
 WHERE
   "t"."citizen_id" = 7;
 

@@ -16,6 +16,7 @@ WHERE
         ON "f1"."client_id" = "p1"."local_id"
       WHERE
         "p1"."department" = 'socialcare'
+        AND "p1"."primary_record" = TRUE
         AND (
           "f1"."client_id" IN (
             SELECT
@@ -44,7 +45,7 @@ WHERE
         JOIN "housing"."housing"."tenant" AS "f1"
           ON "f1"."tenant_id" = "p1"."local_id"
         WHERE
-          "p1"."department" = 'housing'
+          "p1"."department" = 'housing' AND "p1"."primary_record" = TRUE
       ),
       FALSE
     )

@@ -15,6 +15,7 @@ WHERE
         ON "f1"."patient_id" = "p1"."local_id"
       WHERE
         "p1"."department" = 'health'
+        AND "p1"."primary_record" = TRUE
         AND (
           "f1"."encounter_date" >= CAST('2025-04-01' AS DATE)
           AND "f1"."setting" = 'emergency'
@@ -28,6 +29,7 @@ WHERE
         ON "f1"."client_id" = "p1"."local_id"
       WHERE
         "p1"."department" = 'socialcare'
+        AND "p1"."primary_record" = TRUE
         AND (
           "f1"."status" = 'open' AND "f1"."service" = 'children'
         )
@@ -39,7 +41,9 @@ WHERE
       JOIN "education"."education"."attendance" AS "f1"
         ON "f1"."pupil_id" = "p1"."local_id"
       WHERE
-        "p1"."department" = 'education' AND "f1"."unauthorised_absences" >= 10
+        "p1"."department" = 'education'
+        AND "p1"."primary_record" = TRUE
+        AND "f1"."unauthorised_absences" >= 10
     )
   )
 ORDER BY

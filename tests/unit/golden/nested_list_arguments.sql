@@ -4,9 +4,13 @@ SELECT
   "l2"."local_id" AS "c2"
 FROM "registry"."registry"."citizen" AS "t"
 LEFT JOIN "registry"."registry"."person_link" AS "l1"
-  ON "l1"."citizen_id" = "t"."citizen_id" AND "l1"."department" = 'health'
+  ON "l1"."citizen_id" = "t"."citizen_id"
+  AND "l1"."department" = 'health'
+  AND "l1"."primary_record" = TRUE
 LEFT JOIN "registry"."registry"."person_link" AS "l2"
-  ON "l2"."citizen_id" = "t"."citizen_id" AND "l2"."department" = 'housing'
+  ON "l2"."citizen_id" = "t"."citizen_id"
+  AND "l2"."department" = 'housing'
+  AND "l2"."primary_record" = TRUE
 WHERE
   "t"."citizen_id" = 7;
 

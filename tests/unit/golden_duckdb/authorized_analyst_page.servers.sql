@@ -23,10 +23,11 @@ SELECT
   "l1"."local_id" AS "c2"
 FROM "registry"."registry"."citizen" AS "t"
 LEFT JOIN QUERY(
-  'SELECT "l1"."citizen_id", "l1"."department", "l1"."local_id" FROM "registry"."registry"."person_link" AS "l1" WHERE "l1"."citizen_id" IN (' || GETVARIABLE('citizen_gateway_keys_1') || ')'
+  'SELECT "l1"."citizen_id", "l1"."department", "l1"."local_id", "l1"."primary_record" FROM "registry"."registry"."person_link" AS "l1" WHERE "l1"."citizen_id" IN (' || GETVARIABLE('citizen_gateway_keys_1') || ')'
 ) AS "l1"
   ON "l1"."citizen_id" = "t"."citizen_id"
   AND "l1"."department" = 'health'
+  AND "l1"."primary_record" = TRUE
   AND CAST("t"."health_opt_out" AS BOOLEAN) = FALSE
 WHERE
   "t"."ward" = 'Ladywood'

@@ -38,14 +38,16 @@ LEFT JOIN (
   SELECT
     CAST("citizen_id" AS BIGINT) AS "citizen_id",
     CAST("department" AS TEXT) AS "department",
-    CAST("local_id" AS BIGINT) AS "local_id"
+    CAST("local_id" AS BIGINT) AS "local_id",
+    CAST("primary_record" AS BOOLEAN) AS "primary_record"
   FROM SQLITE_QUERY(
     'registry',
-    'SELECT "citizen_id", "department", "local_id" FROM "person_link" WHERE "citizen_id" IN (' || GETVARIABLE('citizen_gateway_keys_1') || ')'
+    'SELECT "citizen_id", "department", "local_id", "primary_record" FROM "person_link" WHERE "citizen_id" IN (' || GETVARIABLE('citizen_gateway_keys_1') || ')'
   ) AS "sqlite"
 ) AS "l1"
   ON "l1"."citizen_id" = "t"."citizen_id"
   AND "l1"."department" = 'health'
+  AND "l1"."primary_record" = TRUE
   AND CAST("t"."health_opt_out" AS BOOLEAN) = FALSE
 WHERE
   "t"."ward" = 'Ladywood'

@@ -5,6 +5,7 @@ FROM "registry"."registry"."citizen" AS "t"
 LEFT JOIN "registry"."registry"."person_link" AS "l1"
   ON "l1"."citizen_id" = "t"."citizen_id"
   AND "l1"."department" = 'socialcare'
+  AND "l1"."primary_record" = TRUE
   AND "l1"."citizen_id" IN (7)
 WHERE
   "t"."citizen_id" = 7;

@@ -9,7 +9,7 @@ SET VARIABLE citizen_gateway_keys_1 = (
       "p1"."local_id"
     FROM "registry"."registry"."person_link" AS "p1"
     WHERE
-      "p1"."department" = 'housing'
+      "p1"."department" = 'housing' AND "p1"."primary_record" = TRUE
   ) AS "s"("x")
   WHERE
     NOT "s"."x" IS NULL
@@ -29,6 +29,7 @@ WHERE
         ON "f1"."client_id" = "p1"."local_id"
       WHERE
         "p1"."department" = 'socialcare'
+        AND "p1"."primary_record" = TRUE
         AND (
           "f1"."client_id" IN (
             SELECT
@@ -68,7 +69,7 @@ WHERE
         ) AS "f1"
           ON "f1"."tenant_id" = "p1"."local_id"
         WHERE
-          "p1"."department" = 'housing'
+          "p1"."department" = 'housing' AND "p1"."primary_record" = TRUE
       ),
       FALSE
     )

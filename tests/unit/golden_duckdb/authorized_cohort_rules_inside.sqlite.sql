@@ -11,11 +11,15 @@ SET VARIABLE citizen_gateway_keys_1 = (
       SELECT
         CAST("citizen_id" AS BIGINT) AS "citizen_id",
         CAST("department" AS TEXT) AS "department",
-        CAST("local_id" AS BIGINT) AS "local_id"
-      FROM SQLITE_QUERY('registry', 'SELECT "citizen_id", "department", "local_id" FROM "person_link"') AS "sqlite"
+        CAST("local_id" AS BIGINT) AS "local_id",
+        CAST("primary_record" AS BOOLEAN) AS "primary_record"
+      FROM SQLITE_QUERY(
+        'registry',
+        'SELECT "citizen_id", "department", "local_id", "primary_record" FROM "person_link"'
+      ) AS "sqlite"
     ) AS "p1"
     WHERE
-      "p1"."department" = 'housing'
+      "p1"."department" = 'housing' AND "p1"."primary_record" = TRUE
   ) AS "s"("x")
   WHERE
     NOT "s"."x" IS NULL
@@ -38,8 +42,12 @@ WHERE
         SELECT
           CAST("citizen_id" AS BIGINT) AS "citizen_id",
           CAST("department" AS TEXT) AS "department",
-          CAST("local_id" AS BIGINT) AS "local_id"
-        FROM SQLITE_QUERY('registry', 'SELECT "citizen_id", "department", "local_id" FROM "person_link"') AS "sqlite"
+          CAST("local_id" AS BIGINT) AS "local_id",
+          CAST("primary_record" AS BOOLEAN) AS "primary_record"
+        FROM SQLITE_QUERY(
+          'registry',
+          'SELECT "citizen_id", "department", "local_id", "primary_record" FROM "person_link"'
+        ) AS "sqlite"
       ) AS "p1"
       JOIN (
         SELECT
@@ -49,6 +57,7 @@ WHERE
         ON "f1"."client_id" = "p1"."local_id"
       WHERE
         "p1"."department" = 'socialcare'
+        AND "p1"."primary_record" = TRUE
         AND (
           "f1"."client_id" IN (
             SELECT
@@ -89,8 +98,12 @@ WHERE
           SELECT
             CAST("citizen_id" AS BIGINT) AS "citizen_id",
             CAST("department" AS TEXT) AS "department",
-            CAST("local_id" AS BIGINT) AS "local_id"
-          FROM SQLITE_QUERY('registry', 'SELECT "citizen_id", "department", "local_id" FROM "person_link"') AS "sqlite"
+            CAST("local_id" AS BIGINT) AS "local_id",
+            CAST("primary_record" AS BOOLEAN) AS "primary_record"
+          FROM SQLITE_QUERY(
+            'registry',
+            'SELECT "citizen_id", "department", "local_id", "primary_record" FROM "person_link"'
+          ) AS "sqlite"
         ) AS "p1"
         JOIN (
           SELECT
@@ -102,7 +115,7 @@ WHERE
         ) AS "f1"
           ON "f1"."tenant_id" = "p1"."local_id"
         WHERE
-          "p1"."department" = 'housing'
+          "p1"."department" = 'housing' AND "p1"."primary_record" = TRUE
       ),
       FALSE
     )

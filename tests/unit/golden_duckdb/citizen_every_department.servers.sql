@@ -8,18 +8,22 @@ FROM "registry"."registry"."citizen" AS "t"
 LEFT JOIN "registry"."registry"."person_link" AS "l1"
   ON "l1"."citizen_id" = "t"."citizen_id"
   AND "l1"."department" = 'health'
+  AND "l1"."primary_record" = TRUE
   AND "l1"."citizen_id" IN (42)
 LEFT JOIN "registry"."registry"."person_link" AS "l2"
   ON "l2"."citizen_id" = "t"."citizen_id"
   AND "l2"."department" = 'socialcare'
+  AND "l2"."primary_record" = TRUE
   AND "l2"."citizen_id" IN (42)
 LEFT JOIN "registry"."registry"."person_link" AS "l3"
   ON "l3"."citizen_id" = "t"."citizen_id"
   AND "l3"."department" = 'education'
+  AND "l3"."primary_record" = TRUE
   AND "l3"."citizen_id" IN (42)
 LEFT JOIN "registry"."registry"."person_link" AS "l4"
   ON "l4"."citizen_id" = "t"."citizen_id"
   AND "l4"."department" = 'housing'
+  AND "l4"."primary_record" = TRUE
   AND "l4"."citizen_id" IN (42)
 WHERE
   "t"."citizen_id" = 42;

@@ -19,8 +19,12 @@ WHERE
         SELECT
           CAST("citizen_id" AS BIGINT) AS "citizen_id",
           CAST("department" AS TEXT) AS "department",
-          CAST("local_id" AS BIGINT) AS "local_id"
-        FROM SQLITE_QUERY('registry', 'SELECT "citizen_id", "department", "local_id" FROM "person_link"') AS "sqlite"
+          CAST("local_id" AS BIGINT) AS "local_id",
+          CAST("primary_record" AS BOOLEAN) AS "primary_record"
+        FROM SQLITE_QUERY(
+          'registry',
+          'SELECT "citizen_id", "department", "local_id", "primary_record" FROM "person_link"'
+        ) AS "sqlite"
       ) AS "p1"
       JOIN (
         SELECT
@@ -32,6 +36,7 @@ WHERE
         ON "f1"."patient_id" = "p1"."local_id"
       WHERE
         "p1"."department" = 'health'
+        AND "p1"."primary_record" = TRUE
         AND (
           "f1"."encounter_date" >= CAST('2025-04-01' AS DATE)
           AND "f1"."setting" = 'emergency'
@@ -44,8 +49,12 @@ WHERE
         SELECT
           CAST("citizen_id" AS BIGINT) AS "citizen_id",
           CAST("department" AS TEXT) AS "department",
-          CAST("local_id" AS BIGINT) AS "local_id"
-        FROM SQLITE_QUERY('registry', 'SELECT "citizen_id", "department", "local_id" FROM "person_link"') AS "sqlite"
+          CAST("local_id" AS BIGINT) AS "local_id",
+          CAST("primary_record" AS BOOLEAN) AS "primary_record"
+        FROM SQLITE_QUERY(
+          'registry',
+          'SELECT "citizen_id", "department", "local_id", "primary_record" FROM "person_link"'
+        ) AS "sqlite"
       ) AS "p1"
       JOIN (
         SELECT
@@ -57,6 +66,7 @@ WHERE
         ON "f1"."client_id" = "p1"."local_id"
       WHERE
         "p1"."department" = 'socialcare'
+        AND "p1"."primary_record" = TRUE
         AND (
           "f1"."status" = 'open' AND "f1"."service" = 'children'
         )
@@ -68,8 +78,12 @@ WHERE
         SELECT
           CAST("citizen_id" AS BIGINT) AS "citizen_id",
           CAST("department" AS TEXT) AS "department",
-          CAST("local_id" AS BIGINT) AS "local_id"
-        FROM SQLITE_QUERY('registry', 'SELECT "citizen_id", "department", "local_id" FROM "person_link"') AS "sqlite"
+          CAST("local_id" AS BIGINT) AS "local_id",
+          CAST("primary_record" AS BOOLEAN) AS "primary_record"
+        FROM SQLITE_QUERY(
+          'registry',
+          'SELECT "citizen_id", "department", "local_id", "primary_record" FROM "person_link"'
+        ) AS "sqlite"
       ) AS "p1"
       JOIN (
         SELECT
@@ -79,7 +93,9 @@ WHERE
       ) AS "f1"
         ON "f1"."pupil_id" = "p1"."local_id"
       WHERE
-        "p1"."department" = 'education' AND "f1"."unauthorised_absences" >= 10
+        "p1"."department" = 'education'
+        AND "p1"."primary_record" = TRUE
+        AND "f1"."unauthorised_absences" >= 10
     )
   )
 ORDER BY

@@ -6,10 +6,12 @@ FROM "registry"."registry"."citizen" AS "t"
 LEFT JOIN "registry"."registry"."person_link" AS "l1"
   ON "l1"."citizen_id" = "t"."citizen_id"
   AND "l1"."department" = 'health'
+  AND "l1"."primary_record" = TRUE
   AND "l1"."citizen_id" IN (7)
 LEFT JOIN "registry"."registry"."person_link" AS "l2"
   ON "l2"."citizen_id" = "t"."citizen_id"
   AND "l2"."department" = 'housing'
+  AND "l2"."primary_record" = TRUE
   AND "l2"."citizen_id" IN (7)
 WHERE
   "t"."citizen_id" = 7;

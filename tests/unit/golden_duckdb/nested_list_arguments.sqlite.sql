@@ -11,27 +11,31 @@ LEFT JOIN (
   SELECT
     CAST("citizen_id" AS BIGINT) AS "citizen_id",
     CAST("department" AS TEXT) AS "department",
-    CAST("local_id" AS BIGINT) AS "local_id"
+    CAST("local_id" AS BIGINT) AS "local_id",
+    CAST("primary_record" AS BOOLEAN) AS "primary_record"
   FROM SQLITE_QUERY(
     'registry',
-    'SELECT "citizen_id", "department", "local_id" FROM "person_link" WHERE "citizen_id" IN (7)'
+    'SELECT "citizen_id", "department", "local_id", "primary_record" FROM "person_link" WHERE "citizen_id" IN (7)'
   ) AS "sqlite"
 ) AS "l1"
   ON "l1"."citizen_id" = "t"."citizen_id"
   AND "l1"."department" = 'health'
+  AND "l1"."primary_record" = TRUE
   AND "l1"."citizen_id" IN (7)
 LEFT JOIN (
   SELECT
     CAST("citizen_id" AS BIGINT) AS "citizen_id",
     CAST("department" AS TEXT) AS "department",
-    CAST("local_id" AS BIGINT) AS "local_id"
+    CAST("local_id" AS BIGINT) AS "local_id",
+    CAST("primary_record" AS BOOLEAN) AS "primary_record"
   FROM SQLITE_QUERY(
     'registry',
-    'SELECT "citizen_id", "department", "local_id" FROM "person_link" WHERE "citizen_id" IN (7)'
+    'SELECT "citizen_id", "department", "local_id", "primary_record" FROM "person_link" WHERE "citizen_id" IN (7)'
   ) AS "sqlite"
 ) AS "l2"
   ON "l2"."citizen_id" = "t"."citizen_id"
   AND "l2"."department" = 'housing'
+  AND "l2"."primary_record" = TRUE
   AND "l2"."citizen_id" IN (7)
 WHERE
   "t"."citizen_id" = 7;
