@@ -33,6 +33,7 @@ import duckdb
 from bench.linkage_score import Pairs, Score, score, sqlite_pairs, total
 from council.sqlite import is_current, write_sqlite
 from gateway.contract.contract import load_contract
+from gateway.linkage.decide import Thresholds
 from gateway.linkage.extract import REGISTRY_TABLE, Workspace, people_table
 from gateway.linkage.identity import identities
 
@@ -159,7 +160,8 @@ def main(argv: list[str] | None = None) -> int:
         f"# Linkage at {args.citizens:,} citizens (seed {args.seed})", "",
         f"Command: `python -m bench.linkage --citizens {args.citizens}`; "
         f"{results['machine']}; {datetime.now(UTC):%Y-%m-%d}.", "",
-        "## The index built by `citizen-gateway link` (automatic threshold 0.99)", "",
+        f"## The index built by `citizen-gateway link` (automatic threshold "
+        f"{Thresholds().link}, review band from {Thresholds().review})", "",
         f"Whole run {link_seconds / 60:.1f} min, peak memory {peak_kib / 2**20:.2f} GiB "
         "(the link process: reading every department, four models trained, scored, decided "
         "and written back).", "",

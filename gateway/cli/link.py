@@ -18,8 +18,11 @@ def register(subparsers: Any) -> None:
     where.add_argument("--sqlite-dir", type=Path, help="the demo's SQLite files instead of the "
                        "connector files (default: GATEWAY_DUCKDB_SQLITE_DIR when set)")
     parser.add_argument("--departments", help="comma-separated (default: every linked department)")
-    parser.add_argument("--link-threshold", type=float, default=0.99,
-                        help="match probability from which a link is made without review (0.99)")
+    parser.add_argument("--link-threshold", type=float, default=0.9,
+                        help="match probability from which a link is made without review (0.9)")
+    parser.add_argument("--memory-limit", default="5GB",
+                        help="most memory the linker's database may hold before it spills to "
+                             "disk (DuckDB's memory_limit, default 5GB)")
     parser.add_argument("--review-threshold", type=float, default=0.5,
                         help="match probability from which a candidate goes to review (0.5)")
     parser.add_argument("--margin-bits", type=float, default=4.0,
@@ -69,9 +72,11 @@ def _workspace(args: argparse.Namespace) -> Any:
     settings = load_settings()
     found = identities(load_contract(settings.contract_path))
     sqlite_dir = args.sqlite_dir or settings.duckdb_sqlite_dir
+    memory = getattr(args, "memory_limit", "5GB")
     if sqlite_dir is not None:
-        return Workspace(found, sqlite_dir=sqlite_dir)
-    return Workspace(found, connectors_dir=settings.connectors_dir, env=os.environ)
+        return Workspace(found, sqlite_dir=sqlite_dir, memory_limit=memory)
+    return Workspace(found, connectors_dir=settings.connectors_dir, env=os.environ,
+                     memory_limit=memory)
 
 
 def _guarded(action: Any) -> Any:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -122,7 +123,7 @@ class Workspace:
 
     def __init__(self, identities: Identities, *, connectors_dir: Path | None = None,
                  sqlite_dir: Path | None = None, env: Mapping[str, str] | None = None,
-                 database: str = ":memory:") -> None:
+                 database: str = ":memory:", memory_limit: str = "5GB") -> None:
         self.identities = identities
         catalogs = sorted({identities.registry.table.catalog, identities.index.table.catalog,
                            *(source.table.catalog for source in identities.departments)})
@@ -135,6 +136,12 @@ class Workspace:
         self.sources: dict[str, Source] = {source.catalog: source for source in sources}
         self.db = duckdb.connect(database, config={"autoinstall_known_extensions": False,
                                                    "autoload_known_extensions": False})
+        # Past the limit DuckDB spills to its temporary directory rather than taking the machine.
+        if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", memory_limit):
+            raise LinkageError(f"memory limit {memory_limit!r} is not a size such as 5GB")
+        self.db.execute(f"SET memory_limit = '{memory_limit}'")
+        spill = Path(tempfile.gettempdir()) / "citizen-gateway-link"
+        self.db.execute(f"SET temp_directory = {exp.Literal.string(str(spill)).sql('duckdb')}")
         for kind in sorted({source.kind for source in sources}):
             self.db.execute(f"LOAD '{extension_file(kind)}'")
         if any(source.kind == "postgres" for source in sources):

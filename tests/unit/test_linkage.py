@@ -80,7 +80,8 @@ def test_every_link_says_how_it_was_made(linked: Path) -> None:
     methods = {method for method, *_ in rows}
     assert methods <= {"deterministic", "probabilistic"} and "probabilistic" in methods
     assert "deterministic" in methods  # housing records NI numbers, and so does the registry
-    assert all(p is not None and p >= 0.99 and w is not None and version for _, p, w, version in rows)
+    assert all(p is not None and p >= Thresholds().link and w is not None and version
+               for _, p, w, version in rows)
     versions = {version for *_, version in rows}
     saved = {v for (v,) in _rows(linked, "SELECT model_version FROM link_model")}
     assert versions <= saved
