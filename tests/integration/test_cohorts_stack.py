@@ -31,7 +31,7 @@ LOOSER: dict[str, dict[str, Any]] = {  # values that find someone among 2,000 ci
     "ChildProtectionAndAbsence": {"absences": 4},
     "ChildrenInNeedExcluded": {"since": "2024-09-01"},
     "AdultCareWithoutGP": {},
-    "ArrearsAndAdultCare": {"weeks": 1},
+    "ArrearsAndAdultCare": {"weeks": 0},  # any current tenancy: few adults in care here
     "UnderFivesNotSeen": {},
     "ChildrenInNeedAbsentEmergency": {"absences": 3, "since": "2024-04-01"},
 }

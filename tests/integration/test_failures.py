@@ -254,8 +254,8 @@ def test_mariadb_stopped_gives_partial_answers_then_full_answers_again(
                 expected[citizen], MARIADB_DEPARTMENTS)  # type: ignore[arg-type]
             assert view["socialCare"] is None and view["education"] is None
             links = _links(reference, [citizen])[citizen]
-            wanted = [(["citizen", field], department) for department, field in
-                      (("socialcare", "socialCare"), ("education", "education"))
+            wanted = [(["citizen", field], department) for department, field in  # by department
+                      (("education", "education"), ("socialcare", "socialCare"))
                       if department in links]
             assert [(e["path"], e["extensions"]["department"]) for e in body.get("errors", [])] == wanted
             assert all(e["extensions"]["code"] == "DEPARTMENT_UNAVAILABLE" for e in body.get("errors", []))
